@@ -1,0 +1,76 @@
+"""Typed events of a streamed MAS answer: one pydantic discriminated union on `type`.
+
+These are what `MASStreamingClient.stream_events` yields and what the SSE API writes, using
+the seed's dotted tags. They are emitted strictly (frozen, extra fields forbidden) and dump
+without `None` fields, so `model_dump()` is exactly the seed's JSON. Reading the wire is not
+done here: see `mas.normalize`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, TypeAdapter, model_serializer
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_serializer(mode="wrap")
+    def _drop_none(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class TextDelta(_Event):
+    type: Literal["text.delta"] = "text.delta"
+    delta: str
+    """The new piece of answer text."""
+    agent: str | None = None
+    """The agent speaking, when a `<name>…</name>` marker said so."""
+
+
+class ToolCall(_Event):
+    type: Literal["tool.call"] = "tool.call"
+    name: str
+    """The tool (sub-agent) called, e.g. `agent-revenue-genie` or `genie-<space id>`."""
+    args: dict[str, Any]
+    """The call's arguments, parsed from the wire's JSON string."""
+    call_id: str | None = None
+    agent: str | None = None
+
+
+class ToolOutput(_Event):
+    type: Literal["tool.output"] = "tool.output"
+    name: str
+    """The name of the call this output answers (joined by `call_id`)."""
+    output: str
+    """The tool's output as text (JSON outputs are re-serialised)."""
+    call_id: str | None = None
+
+
+class ErrorEvent(_Event):
+    type: Literal["error"] = "error"
+    message: str
+    """A readable message a data analyst can act on."""
+    code: str | None = None
+    """The upstream `error_code`, or the client's own category (`network`, `http_403`, …)."""
+    status: int | None = None
+    """The HTTP status, when the error came from one."""
+
+
+class Done(_Event):
+    type: Literal["done"] = "done"
+
+
+Event = Annotated[TextDelta | ToolCall | ToolOutput | ErrorEvent | Done, Field(discriminator="type")]
+TERMINAL_TYPES = frozenset({"error", "done"})
+
+_EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(data: dict[str, Any] | str | bytes) -> Event:
+    """Validate one event from its JSON form (a dict or a JSON string)."""
+    if isinstance(data, dict):
+        return _EVENT_ADAPTER.validate_python(data)
+    return _EVENT_ADAPTER.validate_json(data)
