@@ -39,3 +39,7 @@ class UpstreamError(MasError):
 
 class RequestValidationError(MasError):
     """A chat request (API body or CLI input) is malformed; the message says what is wrong."""
+
+
+class DemoDataError(MasError):
+    """The embedded demo could not generate, open or query its revenue dataset."""
