@@ -1,0 +1,108 @@
+"""Decoding a serving endpoint's answer into typed `mas` events: the composed pure pipeline.
+
+`iter_events` runs bytes of an SSE body through `mas.sse` (framing), JSON, and
+`mas.normalize` (meaning); `events_from_json_body` does the same for a non-streamed JSON
+answer. Both end with exactly one terminal event and never raise for bad input. Network
+errors raised by the chunk iterable are not caught here: the client owns those.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from mas.events import ErrorEvent, Event
+from mas.normalize import Normalizer, error_event
+from mas.sse import SSEEvent, SSEParser
+
+log = logging.getLogger(__name__)
+
+_DONE = "[DONE]"
+
+
+def iter_events(chunks: Iterable[bytes]) -> Iterator[Event]:
+    """Typed events from the chunks of an SSE body, each yielded as soon as its bytes arrive."""
+    parser = SSEParser()
+    normalizer = Normalizer()
+    for chunk in chunks:
+        for sse in parser.feed(chunk):
+            yield from _apply(normalizer, sse)
+            if normalizer.terminated:
+                return
+    for sse in parser.finish():
+        yield from _apply(normalizer, sse)
+        if normalizer.terminated:
+            return
+    yield from normalizer.finish(truncated=parser.truncated)
+
+
+def _apply(normalizer: Normalizer, sse: SSEEvent) -> list[Event]:
+    data = sse.data
+    if not data:
+        return []
+    if data == _DONE:
+        return normalizer.feed_done()
+    try:
+        wire = json.loads(data)
+    except (ValueError, RecursionError):
+        wire = None
+    if sse.event == "error":
+        # A generic SSE server may flag an error by the event name alone.
+        wire = {**wire, "type": "error"} if isinstance(wire, dict) else {"type": "error", "message": data}
+    if not isinstance(wire, dict):
+        normalizer.note_unparsed(data)
+        return []
+    return normalizer.feed(wire)
+
+
+def events_from_json_body(body: Any) -> list[Event]:
+    """Typed events from a non-streamed answer (ResponsesAgent, ChatAgent, chat completion, error)."""
+    if not isinstance(body, dict):
+        return [_unrecognised(body)]
+    if body.get("error") or ("error_code" in body and "message" in body):
+        return [error_event(body, default_code="upstream_error")]
+    normalizer = Normalizer()
+    events: list[Event] = []
+    for wire in _body_as_wire(body):
+        events.extend(normalizer.feed(wire))
+    if normalizer.fed == 0 and not _has_answer_key(body):
+        return [_unrecognised(body)]
+    events.extend(normalizer.finish(truncated=False))
+    return events
+
+
+def _body_as_wire(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The body's items as the stream events that would have carried them."""
+    output = body.get("output")
+    if isinstance(output, list):
+        for item in output:
+            if isinstance(item, dict):
+                yield {"type": "response.output_item.done", "item": item}
+    messages = body.get("messages")
+    if isinstance(messages, list):
+        for index, message in enumerate(messages):
+            if isinstance(message, dict):
+                yield {"delta": {**message, "id": message.get("id") or f"message-{index}"}}
+    choices = body.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        choice = choices[0]
+        yield {
+            "choices": [
+                {"delta": choice.get("message"), "finish_reason": choice.get("finish_reason") or "stop"}
+            ]
+        }
+
+
+def _has_answer_key(body: dict[str, Any]) -> bool:
+    return any(isinstance(body.get(key), list) for key in ("output", "messages", "choices"))
+
+
+def _unrecognised(body: Any) -> ErrorEvent:
+    shape = f"keys {sorted(body)[:8]}" if isinstance(body, dict) else type(body).__name__
+    log.debug("unrecognised JSON answer: %.300r", body)
+    return ErrorEvent(
+        message=f"The endpoint answered with JSON this app does not understand ({shape}).",
+        code="unrecognised_body",
+    )
