@@ -1,0 +1,306 @@
+"""The streaming client of a MAS serving endpoint: chat history in, typed events out, as they arrive.
+
+`MASStreamingClient.stream_events` POSTs the whole history to `/serving-endpoints/{name}/invocations`
+with the workspace client's host and fresh auth headers, retries only before a successful answer
+starts (429/503 with Retry-After, refused or reset connections), and turns every failure into one
+terminal `ErrorEvent`. Decoding the body is `mas.decode`; wording HTTP errors is `mas.http_errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Generator, Iterator
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from mas.config import RetryPolicy, Timeouts, endpoint_name_from_env
+from mas.decode import events_from_json_body, iter_events
+from mas.events import ErrorEvent, Event, TextDelta
+from mas.http_errors import error_event_for_status
+from mas.messages import ChatMessage, to_wire_input
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_BODY_BYTES = 64 * 1024
+MAX_JSON_BODY_BYTES = 32 * 1024 * 1024
+RETRY_STATUSES = frozenset({429, 503})
+# Failures before any answer byte that are safe to retry: the MAS is stateless, so a question
+# that may have reached it is simply asked again (connection refused, reset, closed early).
+RETRY_EXCEPTIONS = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds (fractions tolerated) or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return _http_date_seconds(value)
+
+
+def _http_date_seconds(value: str) -> float | None:
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        logger.debug("[MAS] unreadable Retry-After header: %.40r", value)
+        return None
+
+
+def _network_error(exc: httpx.HTTPError, *, host: str, timeouts: Timeouts, started: bool) -> ErrorEvent:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ErrorEvent(
+            message=f"Could not connect to the workspace at {host} within {timeouts.connect:g} s.",
+            code="timeout",
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return ErrorEvent(
+            message=(
+                f"The endpoint sent nothing for {timeouts.read:g} s and the request was given up"
+                + (" mid-answer; the text above may be incomplete." if started else ".")
+                + " Try again, or ask a narrower question."
+            ),
+            code="timeout",
+        )
+    if started:
+        return ErrorEvent(
+            message=(
+                "The connection to the endpoint broke off mid-answer; the text above may be incomplete. "
+                f"Ask again. ({type(exc).__name__})"
+            ),
+            code="network",
+        )
+    return ErrorEvent(
+        message=f"Could not get an answer from the workspace at {host}: the connection failed "
+        f"({type(exc).__name__}: {exc}). Check the host and your network, then try again.",
+        code="network",
+    )
+
+
+class MASStreamingClient:
+    """Streams a MAS endpoint's answers as typed events; one reusable HTTP connection pool."""
+
+    def __init__(
+        self,
+        *,
+        endpoint_name: str | None = None,
+        workspace_client: WorkspaceClient | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.endpoint_name = endpoint_name or endpoint_name_from_env()
+        self.timeouts = timeouts or Timeouts.from_env()
+        self.retry = retry or RetryPolicy()
+        self._workspace_client = workspace_client
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
+        self._sleep = time.sleep  # tests replace it to record the waits
+
+    @property
+    def workspace_client(self) -> WorkspaceClient:
+        """The workspace client, created on first use (unified auth from the environment)."""
+        with self._lock:
+            if self._workspace_client is None:
+                from databricks.sdk import WorkspaceClient
+
+                self._workspace_client = WorkspaceClient()
+            return self._workspace_client
+
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                t = self.timeouts
+                timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.connect, pool=t.connect)
+                self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+            return self._http
+
+    def close(self) -> None:
+        """Close the pooled connections; the client may not be used afterwards."""
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
+
+    def __enter__(self) -> MASStreamingClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def stream_events(self, messages: list[ChatMessage]) -> Iterator[Event]:
+        """The answer to the last message given the whole history; ends with one `done` or `error`."""
+        logger.info("[MAS] Streaming from endpoint: %s", self.endpoint_name)
+        logger.info("[MAS] Message count: %d", len(messages))
+        opened = self._open(messages)
+        if isinstance(opened, ErrorEvent):
+            logger.info("[STREAM] failed before the answer started: %s", opened.code)
+            yield opened
+            return
+        response, host = opened
+        try:
+            yield from self._read(response, host)
+        finally:
+            response.close()
+            logger.debug("[STREAM] response closed")
+
+    def _request(self, messages: list[ChatMessage]) -> tuple[httpx.Request, str]:
+        config = self.workspace_client.config
+        host = (config.host or "").rstrip("/")
+        if not host:
+            raise ValueError("the workspace client has no host configured")
+        url = f"{host}/serving-endpoints/{quote(self.endpoint_name, safe='')}/invocations"
+        headers = {
+            "Accept": "text/event-stream",
+            "Content-Type": "application/json",
+            # No compression: a compressing hop has to buffer, and SSE must not be held back.
+            "Accept-Encoding": "identity",
+            **config.authenticate(),  # fresh per request: OAuth tokens refresh here
+        }
+        body = {"input": to_wire_input(messages), "stream": True}
+        return self._client().build_request("POST", url, json=body, headers=headers), host
+
+    def _open(self, messages: list[ChatMessage]) -> tuple[httpx.Response, str] | ErrorEvent:
+        """A successful response whose body is not yet read, after the allowed retries; or the error."""
+        attempts = max(1, self.retry.attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                request, host = self._request(messages)
+            except Exception as exc:  # the SDK raises assorted types for config and credential failures
+                logger.exception("[MAS] could not prepare the request")
+                return ErrorEvent(
+                    message=f"The Databricks connection is not configured or its credentials failed: {exc}",
+                    code="auth",
+                )
+            outcome = self._attempt(request, host=host, attempt=attempt, last=attempt == attempts)
+            if outcome is None:
+                continue
+            if isinstance(outcome, ErrorEvent):
+                return outcome
+            return outcome, host
+        raise AssertionError("unreachable: the last attempt always returns")
+
+    def _attempt(
+        self, request: httpx.Request, *, host: str, attempt: int, last: bool
+    ) -> httpx.Response | ErrorEvent | None:
+        """One try: the response, the error to end with, or None to try again."""
+        try:
+            response = self._client().send(request, stream=True)
+        except RETRY_EXCEPTIONS as exc:
+            if last:
+                logger.exception("[MAS] request failed after %d attempts", attempt)
+                return _network_error(exc, host=host, timeouts=self.timeouts, started=False)
+            self._pause(self._backoff(attempt), reason=type(exc).__name__, attempt=attempt)
+            return None
+        except httpx.HTTPError as exc:
+            logger.exception("[MAS] request failed")
+            return _network_error(exc, host=host, timeouts=self.timeouts, started=False)
+        if response.status_code in RETRY_STATUSES and not last:
+            wait = _retry_after_seconds(response.headers.get("Retry-After"))
+            response.close()
+            self._pause(
+                self._backoff(attempt) if wait is None else wait,
+                reason=str(response.status_code),
+                attempt=attempt,
+            )
+            return None
+        if response.status_code >= 400:
+            return self._http_error(response, attempts=attempt)
+        return response
+
+    def _backoff(self, attempt: int) -> float:
+        return float(self.retry.base_wait * 2 ** (attempt - 1))
+
+    def _pause(self, seconds: float, *, reason: str, attempt: int) -> None:
+        wait = min(max(0.0, seconds), self.retry.max_wait)
+        logger.warning("[MAS] attempt %d failed (%s); retrying in %.2f s", attempt, reason, wait)
+        self._sleep(wait)
+
+    def _http_error(self, response: httpx.Response, *, attempts: int) -> ErrorEvent:
+        try:
+            body = self._read_bounded(response, MAX_ERROR_BODY_BYTES)
+        except httpx.HTTPError:
+            logger.exception("[MAS] could not read the error body")
+            body = b""
+        finally:
+            response.close()
+        event = error_event_for_status(
+            status=response.status_code,
+            body=body,
+            content_type=response.headers.get("Content-Type"),
+            endpoint_name=self.endpoint_name,
+            attempts=attempts,
+        )
+        logger.error(
+            "[MAS] HTTP %d from endpoint %s: %s", response.status_code, self.endpoint_name, event.message
+        )
+        return event
+
+    @staticmethod
+    def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+        data = bytearray()
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) >= limit:
+                break
+        return bytes(data[:limit])
+
+    def _read(self, response: httpx.Response, host: str) -> Iterator[Event]:
+        content_type = response.headers.get("Content-Type", "").lower()
+        logger.debug("[STREAM] HTTP %d, content type %r", response.status_code, content_type)
+        if "html" in content_type:
+            yield self._http_error(response, attempts=1)
+            return
+        if "application/json" in content_type:
+            yield from self._json_events(response, host)
+            return
+        started = False
+        # iter_bytes (not iter_raw) so a compressed body would still decode; for an identity
+        # body it hands over each network read as it comes, with no re-chunking or buffering.
+        events = cast(Generator[Event, None, None], iter_events(response.iter_bytes()))
+        try:
+            for event in events:
+                started = True
+                self._log_event(event)
+                yield event
+        except httpx.HTTPError as exc:
+            logger.exception("[STREAM] the stream broke off")
+            yield _network_error(exc, host=host, timeouts=self.timeouts, started=started)
+        finally:
+            events.close()
+
+    def _json_events(self, response: httpx.Response, host: str) -> Iterator[Event]:
+        try:
+            raw = self._read_bounded(response, MAX_JSON_BODY_BYTES)
+        except httpx.HTTPError as exc:
+            logger.exception("[STREAM] reading the JSON answer failed")
+            yield _network_error(exc, host=host, timeouts=self.timeouts, started=False)
+            return
+        try:
+            body: Any = json.loads(raw)
+        except ValueError:
+            logger.exception("[STREAM] the JSON answer is not valid JSON")
+            yield ErrorEvent(message="The endpoint answered with invalid JSON.", code="protocol")
+            return
+        for event in events_from_json_body(body):
+            self._log_event(event)
+            yield event
+
+    @staticmethod
+    def _log_event(event: Event) -> None:
+        if isinstance(event, TextDelta):
+            logger.debug("[STREAM] text.delta (%d chars)", len(event.delta))
+        elif event.type in ("tool.call", "tool.output"):
+            logger.debug("[STREAM] %s %s", event.type, getattr(event, "name", ""))
+        elif isinstance(event, ErrorEvent):
+            logger.warning("[STREAM] error event: %s (%s)", event.message, event.code)
+        else:
+            logger.info("[STREAM] %s", event.type)

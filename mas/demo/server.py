@@ -1,0 +1,147 @@
+"""The serving-endpoint emulator: a real HTTP/1.1 server on 127.0.0.1 that speaks `/invocations`.
+
+`Emulator` runs a `ThreadingHTTPServer` in a background thread on a free port, serves each
+endpoint name from a `Responder` (the demo supervisor by default), queues `Fault`s and keeps
+the `RecordedRequest`s. It is not the demo's brain (`mas.demo.supervisor`) and the wire
+protocol itself is in `mas.demo.handler`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from http.server import ThreadingHTTPServer
+from typing import Any, Protocol
+
+from mas.config import DEFAULT_ENDPOINT_NAME
+from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
+from mas.demo.handler import ServingHandler
+
+__all__ = ["MALFORMED_LINES", "Emulator", "Fault", "RecordedRequest", "Responder", "fingerprint"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DEMO_PACING = 0.03
+
+
+class Responder(Protocol):
+    def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
+
+
+def demo_pacing_from_env() -> float:
+    """Seconds between streamed events for the demo: env MAS_DEMO_PACING, else a model-like 30 ms."""
+    raw = os.environ.get("MAS_DEMO_PACING")
+    return float(raw) if raw else DEFAULT_DEMO_PACING
+
+
+def scripted_metadata(name: str) -> dict[str, Any]:
+    """Endpoint metadata shaped like a MAS (shared/notes/mas-output.md §4) for non-demo responders."""
+    return {
+        "name": name,
+        "task": "agent/v1/responses",
+        "config": {},
+        "state": {"ready": "READY", "config_update": "NOT_UPDATING"},
+        "tile_endpoint_metadata": {"problem_type": "MULTI_AGENT_SUPERVISOR"},
+    }
+
+
+class Emulator:
+    """A MAS serving endpoint on 127.0.0.1, in a background thread; a context manager."""
+
+    def __init__(
+        self,
+        *,
+        responder: Responder | None = None,
+        pacing: float = 0.0,
+        endpoint_name: str = DEFAULT_ENDPOINT_NAME,
+        port: int = 0,
+        metadata: Callable[[str], dict[str, Any]] | None = None,
+    ) -> None:
+        if responder is None:
+            from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
+
+            responder = DemoSupervisor()
+            metadata = metadata or demo_endpoint_metadata
+        self.endpoint_name = endpoint_name
+        self.pacing = pacing
+        self._metadata = metadata or scripted_metadata
+        self._responders: dict[str, Responder] = {endpoint_name: responder}
+        self._faults: list[Fault] = []
+        self._requests: list[RecordedRequest] = []
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), ServingHandler)
+        self._server.daemon_threads = True
+        self._server.emulator = self  # type: ignore[attr-defined]
+        self.port: int = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="mas-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        logger.info("[EMULATOR] serving %s at %s", endpoint_name, self.url)
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def invocations(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/invocations")]
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.extend([fault] * fault.times)
+
+    def set_responder(self, endpoint_name: str, responder: Responder) -> None:
+        """Serve `endpoint_name` (new or existing) from `responder`."""
+        with self._lock:
+            self._responders[endpoint_name] = responder
+
+    def close(self) -> None:
+        """Stop serving now, also cutting streams still open."""
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        self._server.shutdown()
+        self._server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError as exc:  # already closed by its handler
+                logger.debug("[EMULATOR] shutdown of a closed connection: %s", exc)
+        self._thread.join(timeout=5)
+
+    def _take_fault(self, route: str) -> Fault | None:
+        with self._lock:
+            for index, fault in enumerate(self._faults):
+                if fault.route in (route, "any"):
+                    return self._faults.pop(index)
+        return None
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _responder(self, name: str) -> Responder | None:
+        with self._lock:
+            return self._responders.get(name)
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._closing.wait(seconds)
