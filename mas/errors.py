@@ -43,3 +43,7 @@ class RequestValidationError(MasError):
 
 class DemoDataError(MasError):
     """The embedded demo could not generate, open or query its revenue dataset."""
+
+
+class IdentityError(ConfigError):
+    """No usable identity for a request, e.g. MAS_AUTH=user without a forwarded user token."""
