@@ -1,0 +1,224 @@
+"""The seed's SSE API, `POST /api/chat/stream`, as Starlette routes mounted next to the Streamlit UI.
+
+The body is a `StreamChatRequest`; the answer is `text/event-stream` with one `data: {event}`
+line per event, `data: [DONE]` instead of the `done` event (and after an `error` event), and
+`: keep-alive` comments while upstream is silent. Each request resolves its own identity from
+its headers (`mas.connection.resolve`). It does not decode the wire (see `mas.client`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from mas.connection import Connection, resolve
+from mas.errors import ConfigError, IdentityError
+from mas.events import Done, ErrorEvent, Event
+from mas.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
+
+logger = logging.getLogger(__name__)
+
+STREAM_PATH = "/api/chat/stream"
+DEFAULT_KEEPALIVE_SECONDS = 15.0
+SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
+DONE_LINE = "data: [DONE]\n\n"
+KEEPALIVE_LINE = ": keep-alive\n\n"
+# Every method is routed here so that the others get a JSON 405: a POST-only Route would let
+# Streamlit's static catch-all answer GET with its index.html (checked with streamlit 1.67).
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def keepalive_from_env() -> float:
+    raw = os.environ.get("MAS_SSE_KEEPALIVE")
+    return float(raw) if raw else DEFAULT_KEEPALIVE_SECONDS
+
+
+def routes(*, keepalive_seconds: float | None = None) -> list[BaseRoute]:
+    """The API's routes, for `st.App(script, routes=routes())` or any Starlette app."""
+    api = _StreamApi(keepalive=keepalive_seconds if keepalive_seconds is not None else keepalive_from_env())
+    return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS)]
+
+
+def _reject(status: int, error: str, detail: Any = None) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "body"
+
+
+async def _read_body(request: Request) -> bytes | JSONResponse:
+    """The raw body, refused with 413 past MAX_BODY_BYTES (by Content-Length, and while reading)."""
+    too_big = _reject(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    declared = request.headers.get("content-length")
+    if declared is not None and not declared.strip().isdigit():
+        return _reject(400, "The Content-Length header is not a number.")
+    if declared is not None and int(declared) > MAX_BODY_BYTES:
+        return too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return too_big
+    return bytes(body)
+
+
+async def parse_request(request: Request) -> StreamChatRequest | JSONResponse:
+    """The validated chat request, or the 4xx answer that says what is wrong with it."""
+    raw = await _read_body(request)
+    if isinstance(raw, JSONResponse):
+        return raw
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        return _reject(400, "The request body is not valid JSON.", str(exc)[:200])
+    if not isinstance(body, dict):
+        return _reject(400, 'The request body must be a JSON object like {"messages": [...]}.')
+    try:
+        return StreamChatRequest.model_validate(body)
+    except ValidationError as exc:
+        problems = [
+            {"loc": _location(tuple(e["loc"])), "message": e["msg"]}
+            for e in exc.errors(include_url=False, include_input=False, include_context=False)
+        ]
+        first = problems[0]
+        return _reject(400, f"Invalid request body: {first['loc']}: {first['message']}", problems)
+
+
+@dataclass
+class _Pipe:
+    """Events from the stream's own thread to the response's coroutine; `stop` goes the other way."""
+
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[object] = field(default_factory=asyncio.Queue)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def post(self, item: object) -> bool:
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+        except RuntimeError:  # the event loop is closed: the server is shutting down
+            self.stop.set()
+            return False
+        return True
+
+
+class _End:
+    """Posted last by every stream thread."""
+
+
+def _pump(pipe: _Pipe, headers: Mapping[str, str], messages: list[ChatMessage]) -> None:
+    """The stream's thread: resolve the identity, then forward events until done, error or stop.
+
+    One plain thread per stream rather than Starlette's thread pool, whose AnyIO limiter
+    Streamlit sets to 28 tokens (`_set_anyio_thread_limiter`): a stream blocks in `next()` for as
+    long as upstream is silent, so pooled iteration would cap concurrent streams.
+    """
+    try:
+        try:
+            connection = resolve(headers=headers)
+        except ConfigError as exc:
+            pipe.post(exc)
+            return
+        pipe.post(connection)
+        _forward(pipe, connection, messages)
+    except Exception as exc:  # a bug here must still end the response with an error event
+        logger.exception("[API] stream failed")
+        pipe.post(ErrorEvent(message=f"The app failed while streaming the answer: {exc}", code="internal"))
+    finally:
+        pipe.post(_End())
+
+
+def _forward(pipe: _Pipe, connection: Connection, messages: list[ChatMessage]) -> None:
+    events = connection.stream_events(messages)
+    try:
+        for event in events:
+            # The client's generator ends after its terminal event; stop also when our caller left.
+            if not pipe.post(event) or pipe.stop.is_set():
+                logger.info("[API] client gone: closing the upstream stream")
+                return
+    finally:
+        events.close()  # closes the client's generator, and so its HTTP response
+        connection.close()
+
+
+def sse_line(event: Event) -> list[str]:
+    """The SSE lines for one event: `done` becomes `[DONE]`, an error is followed by `[DONE]`."""
+    if isinstance(event, Done):
+        return [DONE_LINE]
+    line = f"data: {event.model_dump_json()}\n\n"
+    return [line, DONE_LINE] if isinstance(event, ErrorEvent) else [line]
+
+
+class _StreamApi:
+    def __init__(self, *, keepalive: float) -> None:
+        self.keepalive = keepalive
+
+    async def handle(self, request: Request) -> Response:
+        if request.method != "POST":
+            return JSONResponse(
+                {"error": f"{request.method} is not allowed here; POST a chat request.", "detail": None},
+                status_code=405,
+                headers={"Allow": "POST"},
+            )
+        parsed = await parse_request(request)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        pipe = _Pipe(loop=asyncio.get_running_loop())
+        headers = dict(request.headers)
+        thread = threading.Thread(
+            target=_pump, args=(pipe, headers, parsed.messages), name="mas-api-stream", daemon=True
+        )
+        thread.start()
+        first = await pipe.queue.get()
+        if isinstance(first, ConfigError):
+            pipe.stop.set()
+            status = 401 if isinstance(first, IdentityError) else 500
+            return _reject(status, str(first))
+        if not isinstance(first, Connection):  # the thread failed before it had a connection
+            pipe.stop.set()
+            message = (
+                first.message if isinstance(first, ErrorEvent) else "The app could not start the stream."
+            )
+            return _reject(500, message)
+        logger.info("[API] streaming %d messages as %s", len(parsed.messages), first.identity)
+        return StreamingResponse(self._sse(pipe), media_type="text/event-stream", headers=SSE_HEADERS)
+
+    async def _sse(self, pipe: _Pipe) -> AsyncIterator[str]:
+        getter: asyncio.Future[object] | None = None
+        try:
+            while True:
+                # One pending get() survives keep-alive timeouts, so no event is ever lost to one.
+                getter = getter or asyncio.ensure_future(pipe.queue.get())
+                done, _ = await asyncio.wait({getter}, timeout=self.keepalive)
+                if not done:
+                    yield KEEPALIVE_LINE
+                    continue
+                item, getter = getter.result(), None
+                if isinstance(item, _End):  # only after an internal failure: end it properly
+                    yield "".join(
+                        sse_line(ErrorEvent(message="The answer ended unexpectedly.", code="internal"))
+                    )
+                    return
+                if isinstance(item, BaseModel):
+                    event: Event = item  # type: ignore[assignment]
+                    yield "".join(sse_line(event))
+                    if isinstance(event, Done | ErrorEvent):
+                        return
+        finally:
+            pipe.stop.set()  # also on client disconnect: Starlette cancels this generator
+            if getter is not None:
+                getter.cancel()

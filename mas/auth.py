@@ -1,0 +1,126 @@
+"""Who the app acts as for one session or request: the signed-in user (OBO), the app, or the demo.
+
+Reads the headers the Databricks Apps proxy forwards and the `MAS_AUTH` setting, builds the
+per-user `WorkspaceClient`, and rewrites credential errors into advice that fits the identity.
+It keeps no state: a user token only ever lives in the objects returned to the caller, which
+must keep them per session or per request (see `mas.connection`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from databricks.sdk import WorkspaceClient
+
+from mas.errors import ConfigError, IdentityError
+from mas.events import ErrorEvent
+
+logger = logging.getLogger(__name__)
+
+AuthMode = Literal["user", "app", "auto"]
+Identity = Literal["user", "app", "demo"]
+
+TOKEN_HEADER = "x-forwarded-access-token"
+# The Apps proxy forwards these identity headers (Databricks docs "Access HTTP headers passed to
+# Databricks apps"); the e-mail is the friendliest, the others are fallbacks.
+_NAME_HEADERS = ("x-forwarded-email", "x-forwarded-preferred-username", "x-forwarded-user")
+
+RELOAD_MESSAGE = (
+    "Your Databricks sign-in has expired or was revoked, so the endpoint refused the request. "
+    "Reload the page to sign in again, then ask again."
+)
+
+
+@dataclass(frozen=True)
+class ForwardedUser:
+    """The signed-in user as the proxy forwarded them. The token never appears in repr/str."""
+
+    token: str = field(repr=False)
+    email: str | None = None
+
+
+def auth_mode_from_env() -> AuthMode:
+    raw = (os.environ.get("MAS_AUTH") or "auto").strip().lower()
+    if raw in ("user", "app", "auto"):
+        return raw  # type: ignore[return-value]
+    raise ConfigError(f"MAS_AUTH must be one of user, app or auto (got {raw!r}).")
+
+
+def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:
+    # Starlette and Streamlit headers are case-insensitive already; a plain dict may not be.
+    return {key.lower(): value for key, value in (headers or {}).items()}
+
+
+def forwarded_email(headers: Mapping[str, str] | None) -> str | None:
+    lowered = _lower(headers)
+    for name in _NAME_HEADERS:
+        value = lowered.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def forwarded_user(headers: Mapping[str, str] | None) -> ForwardedUser | None:
+    """The user behind the request when the proxy forwarded their access token, else None."""
+    token = _lower(headers).get(TOKEN_HEADER, "").strip()
+    if not token:
+        return None
+    return ForwardedUser(token=token, email=forwarded_email(headers))
+
+
+def choose_identity(*, mode: AuthMode, user: ForwardedUser | None) -> Literal["user", "app"]:
+    """Apply `MAS_AUTH`: auto acts as the user when a token was forwarded, else as the app."""
+    if mode == "user" and user is None:
+        raise IdentityError(
+            "MAS_AUTH=user, but this request carries no X-Forwarded-Access-Token header. "
+            "Enable user authorization for the app (user_api_scopes in databricks.yml) and open it "
+            "through its Databricks Apps URL, or set MAS_AUTH=auto to fall back to the app's identity."
+        )
+    if mode == "app":
+        if user is not None:
+            logger.debug("[AUTH] MAS_AUTH=app: the forwarded user token is ignored")
+        return "app"
+    return "user" if user is not None else "app"
+
+
+def user_workspace_client(*, host: str, user: ForwardedUser) -> WorkspaceClient:
+    """A client that calls Databricks as the signed-in user. Build it per session or request.
+
+    On Databricks Apps the service principal's DATABRICKS_CLIENT_ID/SECRET are in the
+    environment too; without `auth_type="pat"` the SDK refuses with "more than one
+    authorization method configured: oauth and pat" (checked against databricks-sdk 0.156).
+    `debug_headers=False` overrides DATABRICKS_DEBUG_HEADERS, which would log the token.
+    """
+    try:
+        return WorkspaceClient(host=host, token=user.token, auth_type="pat", debug_headers=False)
+    except ValueError as exc:
+        # The SDK masks secrets in its messages ("token=***").
+        raise ConfigError(f"Could not set up the signed-in user's Databricks client: {exc}") from exc
+
+
+def explain_for_identity(event: ErrorEvent, identity: Identity) -> ErrorEvent:
+    """Rewrite a credential error into the fix that fits who the app acted as.
+
+    A user token is fixed for the browser session (it comes from the page's first request),
+    so an expired one needs a reload; a missing OAuth scope needs the app's scopes changed and a
+    fresh sign-in, since tokens already issued never gain scopes.
+    """
+    if identity != "user":
+        return event
+    if event.status == 401 or event.code in ("http_401", "UNAUTHENTICATED"):
+        return event.model_copy(update={"message": RELOAD_MESSAGE})
+    if event.status in (401, 403) and "scope" in event.message.lower():
+        return event.model_copy(update={"message": scope_advice(event.message)})
+    return event
+
+
+def scope_advice(upstream: str) -> str:
+    return (
+        f"Your sign-in token lacks an OAuth scope this app needs ({upstream.strip()}). "
+        "Add the scope to user_api_scopes of the app in databricks.yml and redeploy; then sign out "
+        "of Databricks and in again, because tokens already issued do not gain new scopes."
+    )

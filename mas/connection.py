@@ -1,0 +1,203 @@
+"""Where questions go and as whom: the embedded demo, or a workspace as the app or the signed-in user.
+
+`resolve()` turns request headers and the environment into a `Connection`: a streaming client
+bound to one identity. Only app-wide things are cached here (the demo emulator, the app's own
+client); a user's client is built per call and lives only as long as the caller keeps it.
+Deciding the identity from headers is `mas.auth`; talking to the endpoint is `mas.client`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import configparser
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from databricks.sdk import WorkspaceClient
+
+from mas.auth import (
+    Identity,
+    auth_mode_from_env,
+    choose_identity,
+    explain_for_identity,
+    forwarded_email,
+    forwarded_user,
+    user_workspace_client,
+)
+from mas.config import endpoint_name_from_env
+from mas.errors import ConfigError
+from mas.events import ErrorEvent, Event
+from mas.messages import ChatMessage
+
+if TYPE_CHECKING:
+    from mas.client import MASStreamingClient
+    from mas.demo.server import Emulator
+
+logger = logging.getLogger(__name__)
+
+DEMO_TOKEN = "demo"  # not a secret: the embedded emulator accepts any bearer token
+
+_demo_lock = threading.Lock()
+_app_lock = threading.Lock()
+_demo_state: tuple[Emulator, WorkspaceClient] | None = None
+_app_clients: dict[str, WorkspaceClient] = {}
+
+
+@dataclass(frozen=True, repr=False)
+class Connection:
+    """A streaming client bound to one endpoint and one identity. Holds no token attribute."""
+
+    identity: Identity
+    endpoint_name: str
+    host: str
+    user_email: str | None
+    workspace_client: WorkspaceClient = field(compare=False)
+    client: MASStreamingClient = field(compare=False)
+
+    def stream_events(self, messages: list[ChatMessage]) -> Generator[Event, None, None]:
+        """The client's events, with credential errors explained for this identity.
+
+        Closing this generator closes the client's, and so its HTTP response, at once.
+        """
+        events = self.client.stream_events(messages)
+        try:
+            for event in events:
+                yield explain_for_identity(event, self.identity) if isinstance(event, ErrorEvent) else event
+        finally:
+            if isinstance(events, Generator):
+                events.close()
+
+    def close(self) -> None:
+        """Release the client's pooled HTTP connections (the workspace client holds none open)."""
+        self.client.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"Connection(identity={self.identity!r}, endpoint_name={self.endpoint_name!r}, "
+            f"host={self.host!r}, user_email={self.user_email!r})"
+        )
+
+    __str__ = __repr__
+
+
+def normalize_host(host: str) -> str:
+    # Databricks Apps may inject DATABRICKS_HOST without a scheme (wire-format.md §6).
+    host = host.strip().rstrip("/")
+    return host if "://" in host else f"https://{host}"
+
+
+def demo_forced() -> bool:
+    return os.environ.get("MAS_DEMO", "").strip().lower() in ("1", "true", "yes")
+
+
+def _profile_host() -> str | None:
+    """The host of the Databricks CLI profile the SDK would use, read without any network."""
+    path = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or "~/.databrickscfg").expanduser()
+    requested = os.environ.get("DATABRICKS_CONFIG_PROFILE")
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        raise ConfigError(f"{path} cannot be parsed: {exc}") from exc
+    settings_default = parser.get("__settings__", "default_profile", fallback=None)
+    name = requested or settings_default or "DEFAULT"
+    if name == "DEFAULT":
+        host = parser.defaults().get("host")
+    else:
+        host = parser.get(name, "host", fallback=None) if parser.has_section(name) else None
+    if requested and not host:
+        raise ConfigError(
+            f"DATABRICKS_CONFIG_PROFILE={requested} names no profile with a host in {path}. "
+            "Fix the profile, or unset the variable to run the embedded demo."
+        )
+    return host or None
+
+
+def workspace_host() -> str | None:
+    """The configured workspace (DATABRICKS_HOST, else a CLI profile), or None for the demo."""
+    raw = os.environ.get("DATABRICKS_HOST") or _profile_host()
+    return normalize_host(raw) if raw else None
+
+
+def _demo_parts() -> tuple[Emulator, WorkspaceClient]:
+    global _demo_state
+    with _demo_lock:
+        if _demo_state is None:
+            from mas.demo.server import Emulator, demo_pacing_from_env
+
+            emulator = Emulator(pacing=demo_pacing_from_env(), endpoint_name=endpoint_name_from_env())
+            emulator.__enter__()
+            atexit.register(emulator.__exit__, None, None, None)
+            client = WorkspaceClient(
+                host=emulator.url, token=DEMO_TOKEN, auth_type="pat", debug_headers=False
+            )
+            logger.info("[MAS] Embedded demo endpoint started at %s", emulator.url)
+            _demo_state = (emulator, client)
+        return _demo_state
+
+
+def demo_emulator() -> Emulator:
+    """The one process-wide demo emulator, started on first use."""
+    return _demo_parts()[0]
+
+
+def _app_env_key() -> str:
+    # Cache key for the app client: a digest of the auth environment, so a changed environment
+    # (tests, a re-configured process) gets a new client, and the key reveals no secret.
+    names = sorted(name for name in os.environ if name.startswith("DATABRICKS_"))
+    material = "\0".join(f"{name}={os.environ[name]}" for name in names)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def app_workspace_client() -> WorkspaceClient:
+    """The app's own client (its service principal on Databricks Apps), shared process-wide."""
+    key = _app_env_key()
+    with _app_lock:
+        client = _app_clients.get(key)
+        if client is None:
+            try:
+                client = WorkspaceClient(debug_headers=False)
+            except ValueError as exc:
+                raise ConfigError(f"The app's Databricks credentials are not usable: {exc}") from exc
+            _app_clients.clear()
+            _app_clients[key] = client
+        return client
+
+
+def _streaming_client(workspace_client: WorkspaceClient, endpoint_name: str) -> MASStreamingClient:
+    from mas.client import MASStreamingClient
+
+    return MASStreamingClient(endpoint_name=endpoint_name, workspace_client=workspace_client)
+
+
+def resolve(*, headers: Mapping[str, str] | None = None, endpoint_name: str | None = None) -> Connection:
+    """The connection for one session or request. Raises ConfigError when it cannot be set up."""
+    name = endpoint_name or endpoint_name_from_env()
+    host = None if demo_forced() else workspace_host()
+    if host is None:
+        emulator, demo_client = _demo_parts()
+        return _connection("demo", name, emulator.url, None, demo_client)
+    user = forwarded_user(headers)
+    identity = choose_identity(mode=auth_mode_from_env(), user=user)
+    if identity == "user" and user is not None:
+        return _connection("user", name, host, user.email, user_workspace_client(host=host, user=user))
+    return _connection("app", name, host, forwarded_email(headers), app_workspace_client())
+
+
+def _connection(identity: Identity, name: str, host: str, email: str | None, wc: Any) -> Connection:
+    conn = Connection(
+        identity=identity,
+        endpoint_name=name,
+        host=host,
+        user_email=email,
+        workspace_client=wc,
+        client=_streaming_client(wc, name),
+    )
+    logger.debug("[MAS] Resolved %r", conn)
+    return conn

@@ -1,0 +1,297 @@
+"""Preflight: look the serving endpoint up as the identity in use and say, in plain words, what to fix.
+
+`run_preflight(connection)` makes one time-bounded `GET /api/2.0/serving-endpoints/{name}` and
+returns a `PreflightReport` of checks (ok / info / warn / fail, each with a message and a fix).
+It never raises and never blocks the chat: call it off the script thread, e.g. with
+`preflight_in_background(connection)`, and show the report once its future is done; the first
+question may go out before it is. It does not send questions (see `mas.client`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from mas.auth import auth_mode_from_env
+from mas.connection import Connection
+from mas.errors import ConfigError
+from mas.http_errors import parse_error_body
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["ok", "info", "warn", "fail"]
+_RANK: dict[Status, int] = {"ok": 0, "info": 1, "warn": 2, "fail": 3}
+DEFAULT_TIMEOUT = 5.0
+_SCOPES = re.compile(r"required scopes?:?\s*([\w.\-, ]+)", re.IGNORECASE)
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mas-preflight")
+
+GRANT_FIX = (
+    "Grant CAN_QUERY on the endpoint{who}, and also on each of the supervisor's sub-agent endpoints "
+    "(plus CAN_RUN on its Genie spaces and access to the data they read)."
+)
+SCOPE_FIX = (
+    "Add {scopes} to user_api_scopes of the app in databricks.yml and redeploy; then sign out of "
+    "Databricks and in again, because tokens already issued do not gain new scopes."
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    message: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    identity: str
+    endpoint_name: str
+    checks: tuple[Check, ...]
+
+    @property
+    def worst(self) -> Status:
+        return max((c.status for c in self.checks), key=_RANK.__getitem__, default="ok")
+
+    @property
+    def ok(self) -> bool:
+        return self.worst != "fail"
+
+
+def preflight_in_background(
+    connection: Connection, *, timeout: float = DEFAULT_TIMEOUT
+) -> Future[PreflightReport]:
+    """Start the preflight on a small shared pool; poll `.done()` on later reruns, never wait on it."""
+    return _executor.submit(run_preflight, connection, timeout=timeout)
+
+
+def run_preflight(connection: Connection, *, timeout: float = DEFAULT_TIMEOUT) -> PreflightReport:
+    """Every check for this connection. Never raises: an unexpected failure becomes a failed check."""
+    checks = [_workspace_check(connection), _identity_check(connection)]
+    try:
+        checks.extend(_endpoint_checks(connection, timeout))
+    except Exception as exc:  # a preflight must report, never crash the page
+        logger.exception("[PREFLIGHT] unexpected failure")
+        checks.append(Check("endpoint", "fail", f"The endpoint check failed unexpectedly: {exc}"))
+    return PreflightReport(connection.identity, connection.endpoint_name, tuple(checks))
+
+
+def _workspace_check(connection: Connection) -> Check:
+    if connection.identity == "demo":
+        return Check(
+            "workspace",
+            "info",
+            "No Databricks workspace is configured (or MAS_DEMO=1), so this is the embedded demo: "
+            "a local supervisor answering from built-in revenue data.",
+            "To use your own supervisor, set DATABRICKS_HOST and credentials (or a Databricks CLI "
+            "profile) and MAS_ENDPOINT_NAME, then restart the app.",
+        )
+    return Check("workspace", "ok", f"Workspace: {connection.host}")
+
+
+def _identity_check(connection: Connection) -> Check:
+    if connection.identity == "demo":
+        return Check("identity", "info", "The demo needs no sign-in.")
+    if connection.identity == "user":
+        who = connection.user_email or "the signed-in user"
+        return Check("identity", "ok", f"Acting as {who}, with your own data permissions.")
+    try:
+        pinned = auth_mode_from_env() == "app"
+    except ConfigError as exc:
+        return Check("identity", "fail", str(exc), "Set MAS_AUTH to user, app or auto.")
+    if pinned:
+        return Check("identity", "info", "MAS_AUTH=app: acting as the app's own identity for everyone.")
+    if os.environ.get("DATABRICKS_APP_NAME"):
+        return Check(
+            "identity",
+            "warn",
+            "No user token reached the app, so it acts as its service principal: everyone sees what "
+            "the app may see, not their own data.",
+            "Enable user authorization: keep user_api_scopes in databricks.yml, redeploy, and open "
+            "the app through its Databricks Apps URL.",
+        )
+    return Check("identity", "ok", "Acting with the configured Databricks credentials (app identity).")
+
+
+def _endpoint_checks(connection: Connection, timeout: float) -> list[Check]:
+    name = connection.endpoint_name
+    url = f"{connection.host}/api/2.0/serving-endpoints/{quote(name, safe='')}"
+    try:
+        auth = connection.workspace_client.config.authenticate()
+    except Exception as exc:  # SDK credential providers raise a variety of types
+        logger.warning("[PREFLIGHT] could not obtain credentials: %s", exc)
+        return [_credentials_failed(connection, f"Could not obtain Databricks credentials: {exc}")]
+    try:
+        response = httpx.get(url, headers=auth, timeout=timeout)
+    except httpx.TimeoutException:
+        return [
+            Check(
+                "endpoint",
+                "warn",
+                f"{connection.host} did not answer within {timeout:g} s.",
+                "The chat may still work; open the Connection page again to re-check.",
+            )
+        ]
+    except httpx.HTTPError as exc:
+        return [
+            Check(
+                "endpoint",
+                "fail",
+                f"Could not reach {connection.host}: {exc}",
+                "Check DATABRICKS_HOST and that the workspace is reachable from the app.",
+            )
+        ]
+    if response.status_code == 200:
+        return _metadata_checks(connection, response.json())
+    return [
+        _status_check(connection, response.status_code, response.text, response.headers.get("content-type"))
+    ]
+
+
+def _status_check(connection: Connection, status: int, body: str, content_type: str | None) -> Check:
+    upstream = parse_error_body(body, content_type)
+    said = upstream.message or upstream.error_code or f"HTTP {status}"
+    scopes = _SCOPES.search(said) if status in (401, 403) else None
+    if scopes or (status in (401, 403) and "scope" in said.lower()):
+        named = scopes.group(1).strip() if scopes else "the missing scope"
+        return Check(
+            "scopes",
+            "fail",
+            f"Your sign-in token lacks an OAuth scope the endpoint needs: {said}",
+            SCOPE_FIX.format(scopes=named),
+        )
+    if status == 401:
+        return _credentials_failed(connection, f"The credentials were rejected (HTTP 401): {said}")
+    name = connection.endpoint_name
+    if status == 403:
+        who = (
+            " to you (or a group you are in)"
+            if connection.identity == "user"
+            else " to the app's service principal"
+        )
+        return Check(
+            "endpoint",
+            "fail",
+            f"{_as_whom(connection)} may not use the endpoint '{name}': {said}",
+            GRANT_FIX.format(who=who),
+        )
+    if status == 404:
+        return Check(
+            "endpoint",
+            "fail",
+            f"There is no serving endpoint named '{name}' in {connection.host}.",
+            "Set MAS_ENDPOINT_NAME to your supervisor's endpoint name (on Databricks Apps: the "
+            "mas_endpoint_name variable of databricks.yml, which feeds the serving-endpoint resource).",
+        )
+    return Check(
+        "endpoint",
+        "warn",
+        f"Could not check the endpoint '{name}' (HTTP {status}): {said}",
+        "This is usually temporary on the serving side; the chat may still work.",
+    )
+
+
+def _as_whom(connection: Connection) -> str:
+    return "You" if connection.identity == "user" else "The app's identity"
+
+
+def _credentials_failed(connection: Connection, message: str) -> Check:
+    if connection.identity == "user":
+        return Check("credentials", "fail", message, "Reload the page to sign in again.")
+    return Check(
+        "credentials",
+        "fail",
+        message,
+        "Check the app's credentials: DATABRICKS_TOKEN or the CLI profile locally; on "
+        "Databricks Apps, the app's service principal (DATABRICKS_CLIENT_ID/SECRET are injected).",
+    )
+
+
+def _metadata_checks(connection: Connection, meta: Any) -> list[Check]:
+    if not isinstance(meta, dict):
+        return [Check("endpoint", "warn", "The endpoint lookup answered with something unexpected.")]
+    name = connection.endpoint_name
+    checks = [Check("endpoint", "ok", f"Found the serving endpoint '{name}'.")]
+    raw_state = meta.get("state")
+    state: dict[str, Any] = raw_state if isinstance(raw_state, dict) else {}
+    ready = state.get("ready")
+    if ready == "READY":
+        checks.append(Check("state", "ok", "It is ready."))
+    else:
+        update = state.get("config_update")
+        detail = f"ready: {ready or 'unknown'}" + (f", config update: {update}" if update else "")
+        checks.append(
+            Check(
+                "state",
+                "fail",
+                f"The endpoint '{name}' is not ready ({detail}).",
+                "Wait until it shows Ready on the Serving page; if it stays not ready, open "
+                "its events there (a supervisor often fails to deploy when a sub-agent is missing).",
+            )
+        )
+    checks.append(_task_check(name, meta))
+    scope_check = _policy_scope_check(connection, meta)
+    if scope_check is not None:
+        checks.append(scope_check)
+    return checks
+
+
+def _task_check(name: str, meta: dict[str, Any]) -> Check:
+    task = meta.get("task")
+    tile = meta.get("tile_endpoint_metadata")
+    problem = tile.get("problem_type") if isinstance(tile, dict) else None
+    if problem == "MULTI_AGENT_SUPERVISOR":
+        return Check("task", "ok", f"It is a Multi-Agent Supervisor (task {task}).")
+    if isinstance(task, str) and task.startswith("agent/"):
+        return Check("task", "ok", f"It is an agent endpoint (task {task}).")
+    fix = "Set MAS_ENDPOINT_NAME to your Multi-Agent Supervisor's endpoint (Agent Bricks → the supervisor)."
+    if task == "llm/v1/chat":
+        return Check(
+            "task",
+            "warn",
+            f"'{name}' is a chat model (task llm/v1/chat), not a supervisor: it will "
+            "answer, but without sub-agent calls, SQL or tables.",
+            fix,
+        )
+    if task is None:
+        return Check(
+            "task",
+            "warn",
+            f"'{name}' declares no task (a custom model?), so it may not speak the agent protocol.",
+            fix,
+        )
+    return Check("task", "fail", f"'{name}' is not a supervisor or agent endpoint (task {task}).", fix)
+
+
+def declared_user_scopes() -> set[str] | None:
+    """The app's user_api_scopes as app.yaml passes them (MAS_USER_API_SCOPES), if known."""
+    raw = os.environ.get("MAS_USER_API_SCOPES")
+    return set(raw.replace(",", " ").split()) if raw else None
+
+
+def _policy_scope_check(connection: Connection, meta: dict[str, Any]) -> Check | None:
+    policy = meta.get("auth_policy")
+    user_policy = policy.get("user_auth_policy") if isinstance(policy, dict) else None
+    wanted = user_policy.get("api_scopes") if isinstance(user_policy, dict) else None
+    if connection.identity != "user" or not isinstance(wanted, list) or not wanted:
+        return None
+    declared = declared_user_scopes()
+    listed = ", ".join(str(s) for s in wanted)
+    if declared is None:
+        return Check("scopes", "info", f"The endpoint expects user tokens with the scopes: {listed}.")
+    missing = sorted(str(s) for s in wanted if str(s) not in declared)
+    if not missing:
+        return Check("scopes", "ok", f"The app requests every scope the endpoint expects ({listed}).")
+    return Check(
+        "scopes",
+        "fail",
+        f"The endpoint expects scopes the app does not request: {', '.join(missing)}.",
+        SCOPE_FIX.format(scopes=", ".join(missing)),
+    )
