@@ -1,0 +1,1 @@
+"""The Streamlit render layer: everything that draws the chat, its results and the sidebar."""

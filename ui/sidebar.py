@@ -1,0 +1,49 @@
+"""The sidebar every page shares: who is signed in, as whom the app asks, demo or workspace, new chat.
+
+It shows names and identities only; never a token. Where the connection comes from is
+`ui.session`; what each identity means is explained at length on the Connection page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import session
+
+IDENTITY_LABELS = {
+    "user": "Asking as you (your own data permissions)",
+    "app": "Asking as the app's service principal",
+    "demo": "Asking the embedded demo",
+}
+
+
+def render() -> None:
+    with st.sidebar:
+        problem = session.connection_error()
+        if problem is not None:
+            st.error(problem, icon=":material/error:")
+        else:
+            _identity()
+        st.button(
+            "New chat",
+            icon=":material/add_comment:",
+            on_click=session.new_chat,
+            width="stretch",
+            disabled=not session.turns(),
+        )
+
+
+def _identity() -> None:
+    conn = session.connection()
+    if conn.identity == "demo":
+        st.badge("Demo data", icon=":material/science:", color="orange")
+    email = conn.user_email or st.context.headers.get("x-forwarded-email")
+    if email:
+        st.markdown(f"Signed in as **{_inert(email)}**")
+    st.caption(IDENTITY_LABELS[conn.identity])
+    st.caption(f"Endpoint `{conn.endpoint_name}`")
+
+
+def _inert(text: str) -> str:
+    """Escape Markdown so a header value shows as typed (st.markdown never renders raw HTML here)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch for ch in text)
