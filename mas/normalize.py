@@ -219,7 +219,7 @@ class Normalizer:
             # rather than end on silence.
             log.debug("mcp_approval_request: %.200r", item)
             name = _text(item.get("name")) or "a tool"
-            note = f"The agent asked for approval to use {name}; approving tools is not supported here."
+            note = f"The agent asked for approval to use {name}; this app cannot approve tools."
             return list(self._text.done(f"mcp_approval_request:{item.get('id')}", note))
         log.debug("passed over an output item of type %r", kind)
         return []

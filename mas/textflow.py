@@ -112,7 +112,7 @@ class TextFlow:
         marker = _MARKER_AT_START.match(held)
         if marker is not None:
             self.agent = marker.group(1).strip()
-            held = held[marker.end() :]
+            held = held[marker.end() :].lstrip()
         if not held.strip() or held.strip() == _NOISE:
             if held.strip():
                 log.debug("dropped noise message text %r", held)
@@ -139,7 +139,7 @@ class TextFlow:
             if marker is None:
                 break
             self.agent = marker.group(1).strip()
-            item.held = item.held[marker.end() :]
+            item.held = item.held[marker.end() :].lstrip()
         if _may_become_special(item.held):
             return out
         item.holding = False
@@ -152,7 +152,10 @@ class TextFlow:
         for index, piece in enumerate(pieces):
             if index % 2:
                 self.agent = piece.strip()
-            elif piece.strip() and piece.strip() != _NOISE:
+                continue
+            if index:
+                piece = piece.lstrip()
+            if piece.strip() and piece.strip() != _NOISE:
                 out.extend(self._emit(key, piece))
             elif piece.strip():
                 log.debug("dropped noise message text %r", piece)

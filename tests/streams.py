@@ -7,6 +7,7 @@ as files under `tests/fixtures/streams/`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Iterable, Iterator
@@ -57,7 +58,7 @@ def split_at(data: bytes, cuts: Iterable[int]) -> list[bytes]:
     """`data` split at the given offsets (sorted, clipped to the data)."""
     points = sorted({min(max(cut, 0), len(data)) for cut in cuts})
     bounds = [0, *points, len(data)]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [data[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def decoded(chunks: Iterable[bytes]) -> list[dict[str, Any]]:
