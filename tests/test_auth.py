@@ -31,6 +31,7 @@ from mas.demo.server import Emulator
 from mas.errors import ConfigError, IdentityError
 from mas.events import ErrorEvent, TextDelta
 from mas.messages import ChatMessage
+from mas.preflight import run_preflight
 
 APP_TOKEN = "app-secret-token"
 ENDPOINT = "mas-test-endpoint"
@@ -101,7 +102,9 @@ def test_forwarded_user_repr_hides_the_token() -> None:
     assert "very-secret-user-token" not in str(user)
 
 
-@pytest.mark.parametrize(("raw", "mode"), [(None, "auto"), ("user", "user"), (" APP ", "app"), ("auto", "auto")])
+@pytest.mark.parametrize(
+    ("raw", "mode"), [(None, "auto"), ("user", "user"), (" APP ", "app"), ("auto", "auto")]
+)
 def test_auth_mode_from_env(monkeypatch: pytest.MonkeyPatch, raw: str | None, mode: str) -> None:
     if raw is not None:
         monkeypatch.setenv("MAS_AUTH", raw)
@@ -139,7 +142,9 @@ def test_user_client_coexists_with_injected_service_principal(
 
 
 def test_explain_401_for_a_user_says_reload() -> None:
-    event = ErrorEvent(message="Your Databricks credentials were rejected (HTTP 401).", code="http_401", status=401)
+    event = ErrorEvent(
+        message="Your Databricks credentials were rejected (HTTP 401).", code="http_401", status=401
+    )
     explained = explain_for_identity(event, "user")
     assert explained.message == RELOAD_MESSAGE
     assert "Reload the page" in explained.message
@@ -166,7 +171,9 @@ def test_expired_user_token_mid_session_gets_reload_message(workspace: Emulator)
 
 def _session(headers: dict[str, str], question: str, answers: dict[str, str]) -> None:
     connection = resolve(headers=headers)
-    answers[question] = "".join(e.delta for e in connection.stream_events(ask(question)) if isinstance(e, TextDelta))
+    answers[question] = "".join(
+        e.delta for e in connection.stream_events(ask(question)) if isinstance(e, TextDelta)
+    )
 
 
 def test_two_concurrent_sessions_each_use_their_own_token(workspace: Emulator) -> None:
@@ -197,16 +204,22 @@ def test_no_token_in_debug_logs_errors_or_repr(workspace: Emulator, caplog: pyte
     user_token = "user-secret-token-4f2a"
     headers = {"X-Forwarded-Access-Token": user_token, "X-Forwarded-Email": "ana@example.com"}
     texts: list[str] = []
-    for fault in (None, Fault(status=401, message="expired"), Fault(status=403, message="no"), Fault(reset=True)):
+    for fault in (
+        None,
+        Fault(status=401, message="expired"),
+        Fault(status=403, message="no"),
+        Fault(reset=True),
+    ):
         if fault is not None:
             workspace.inject(fault)
         for connection in (resolve(headers=headers), resolve()):
             texts += [repr(connection), str(connection)]
             texts += [e.model_dump_json() for e in connection.stream_events(ask())]
-    workspace.inject(Fault(status=401, message="expired", route="metadata"))
-    from mas.preflight import run_preflight
-
-    texts += [repr(run_preflight(resolve(headers=headers)))]
+    connection = resolve(headers=headers)  # before the fault: the SDK's start-up probe is a GET too
+    workspace.inject(Fault(status=401, message="lookup expired", route="metadata"))
+    report = run_preflight(connection)
+    texts.append(repr(report))
+    assert "lookup expired" in repr(report)
     everything = caplog.text + "\n".join(texts)
     assert "expired" in everything  # the failures did happen and were reported
     for secret in (user_token, APP_TOKEN):

@@ -30,7 +30,11 @@ ENDPOINT = "mas-test-endpoint"
 
 class Echo:
     def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        yield {"type": "response.output_text.delta", "item_id": "m1", "delta": str(input_items[-1]["content"])}
+        yield {
+            "type": "response.output_text.delta",
+            "item_id": "m1",
+            "delta": str(input_items[-1]["content"]),
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +84,9 @@ def test_host_from_default_profile(tmp_path: Path) -> None:
     assert workspace_host() == "https://default.cloud.databricks.com"
 
 
-def test_host_from_named_and_settings_default_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_host_from_named_and_settings_default_profile(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     write_cfg(
         tmp_path,
         "[__settings__]\ndefault_profile = dev\n[dev]\nhost = dev.cloud.databricks.com\n"
@@ -156,7 +162,9 @@ def test_nothing_keeps_a_user_client_after_its_session(workspace: Emulator) -> N
     assert all(client.config.token == APP_TOKEN for client in cached)
 
 
-def test_app_client_follows_a_changed_environment(monkeypatch: pytest.MonkeyPatch, workspace: Emulator) -> None:
+def test_app_client_follows_a_changed_environment(
+    monkeypatch: pytest.MonkeyPatch, workspace: Emulator
+) -> None:
     before = resolve().workspace_client
     monkeypatch.setenv("DATABRICKS_TOKEN", "rotated-app-token")
     after = resolve()
