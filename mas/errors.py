@@ -47,3 +47,7 @@ class DemoDataError(MasError):
 
 class IdentityError(ConfigError):
     """No usable identity for a request, e.g. MAS_AUTH=user without a forwarded user token."""
+
+
+class ResultError(MasError):
+    """A tool result cannot be shown the way asked, e.g. a chart kind that does not fit its table."""
