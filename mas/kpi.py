@@ -1,0 +1,176 @@
+"""A KPI card from a result table: one value, its label and format, and the change when two periods
+are present.
+
+Three shapes make a KPI: a single cell (1×1); one row holding a current/previous pair of a measure
+(`revenue_2024` / `revenue_2023`, `current_revenue` / `previous_revenue`); and two rows of one
+measure over two periods (`year` 2023 and 2024). The change is `delta` (current − previous) and
+`delta_pct` in percentage points of the previous value. Rendering the card is the UI's job.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from mas.columns import ColumnMeta, Format, by_role, describe_columns, label, words
+
+if TYPE_CHECKING:
+    from mas.results import ToolResult
+
+_CURRENT = frozenset({"current", "this", "cur", "now", "latest", "ty", "curr"})
+_PREVIOUS = frozenset({"previous", "prior", "last", "prev", "ly", "earlier", "before"})
+_PERIOD_CURRENT = re.compile(r"\b(?:this|current|latest)\b", re.I)
+_PERIOD_PREVIOUS = re.compile(r"\b(?:last|previous|prior)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    value: Any
+    """A Python scalar (int, float, str, bool or pandas Timestamp), None when missing."""
+    label: str
+    format: Format
+    currency: str | None = None
+    previous: Any = None
+    delta: float | None = None
+    delta_pct: float | None = None
+    """Change in percentage points of |previous| (20.0 means +20 %); None when previous is 0."""
+    period: str | None = None
+    previous_period: str | None = None
+
+
+def kpi_from(result: ToolResult) -> Kpi | None:
+    """The KPI of a parsed tool output, or None when its table is not KPI-shaped."""
+    if result.table is None:
+        return None
+    return kpi_from_table(result.table, result.columns or None)
+
+
+def kpi_from_table(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = None) -> Kpi | None:
+    """The KPI of a table, or None when the table is not one of the three KPI shapes."""
+    metas = list(columns) if columns is not None else list(describe_columns(table))
+    if table.shape == (1, 1):
+        meta = metas[0]
+        return Kpi(value=scalar(table.iat[0, 0]), label=label(meta.name), format=meta.format,
+                   currency=meta.currency)
+    if len(table) == 1:
+        return _pair_in_row(table, metas)
+    if len(table) == 2 and table.shape[1] == 2:
+        return _two_periods(table, metas)
+    return None
+
+
+def scalar(value: Any) -> Any:
+    """A cell as a plain Python value; NA/NaN/NaT → None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, pd.Timestamp):
+        value = item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
+
+
+def _pair_in_row(table: pd.DataFrame, metas: list[ColumnMeta]) -> Kpi | None:
+    measures = by_role(metas, "measure")
+    for current in measures:
+        for previous in measures:
+            stem = _pair_stem(current.name, previous.name)
+            if stem is None:
+                continue
+            now, before = _periods(current.name, previous.name)
+            return _with_change(current, label=stem, value=table[current.name].iat[0],
+                                previous=table[previous.name].iat[0], periods=(now, before))
+    return None
+
+
+def _pair_stem(current: str, previous: str) -> str | None:
+    """The shared words of a current/previous column pair ("revenue"), or None if not a pair."""
+    a, b = words(current), words(previous)
+    if len(a) != len(b) or a == b:
+        return None
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if len(diff) != 1:
+        return None
+    x, y = diff[0]
+    if x.isdigit() and y.isdigit() and len(x) == len(y) == 4:
+        if int(x) <= int(y):
+            return None
+    elif not (x in _CURRENT and y in _PREVIOUS):
+        return None
+    stem = " ".join(w for w in a if w != x and w not in ("year", "period", "value"))
+    return stem or label(current)
+
+
+def _periods(current: str, previous: str) -> tuple[str, str]:
+    a, b = words(current), words(previous)
+    x, y = next((x, y) for x, y in zip(a, b, strict=True) if x != y)
+    return (x, y) if x.isdigit() else ("current", "previous")
+
+
+def _two_periods(table: pd.DataFrame, metas: list[ColumnMeta]) -> Kpi | None:
+    measures = by_role(metas, "measure")
+    others = [m for m in metas if m.role != "measure"]
+    if len(measures) != 1 or len(others) != 1:
+        return None
+    period = others[0]
+    keys = table[period.name]
+    if period.role == "time":
+        order = keys.sort_values(kind="stable").index.tolist()
+        if keys.isna().any() or keys.iloc[0] == keys.iloc[1]:
+            return None
+    elif period.role == "category":
+        order = _labelled_order(keys)
+        if order is None:
+            return None
+    else:
+        return None
+    old, new = order
+    measure = measures[0]
+    values = table[measure.name]
+    periods = (_period_text(keys[new], period), _period_text(keys[old], period))
+    return _with_change(measure, label=label(measure.name), value=values[new], previous=values[old],
+                        periods=periods)
+
+
+def _labelled_order(keys: pd.Series) -> list[int] | None:
+    """Row order (previous, current) of two rows labelled like "Last year" / "This year"."""
+    text = keys.astype(str).tolist()
+    current = [bool(_PERIOD_CURRENT.search(t)) for t in text]
+    previous = [bool(_PERIOD_PREVIOUS.search(t)) for t in text]
+    if current == [False, True] and previous == [True, False]:
+        return [0, 1]
+    if current == [True, False] and previous == [False, True]:
+        return [1, 0]
+    return None
+
+
+def _period_text(value: Any, meta: ColumnMeta) -> str:
+    if isinstance(value, pd.Timestamp):
+        if meta.format == "month":
+            return value.strftime("%Y-%m")
+        if meta.format == "quarter":
+            return f"{value.year}-Q{(value.month - 1) // 3 + 1}"
+        if meta.format == "date":
+            return value.strftime("%Y-%m-%d")
+        return value.isoformat()
+    return str(scalar(value))
+
+
+def _with_change(
+    meta: ColumnMeta, *, label: str, value: Any, previous: Any, periods: tuple[str, str]
+) -> Kpi:
+    now, before = scalar(value), scalar(previous)
+    delta = delta_pct = None
+    if isinstance(now, int | float) and isinstance(before, int | float):
+        delta = float(now) - float(before)
+        delta_pct = delta / abs(before) * 100 if before else None
+    return Kpi(value=now, label=label, format=meta.format, currency=meta.currency, previous=before,
+               delta=delta, delta_pct=delta_pct, period=periods[0], previous_period=periods[1])
