@@ -47,6 +47,9 @@ _demo_lock = threading.Lock()
 _app_lock = threading.Lock()
 _demo_state: tuple[Emulator, WorkspaceClient] | None = None
 _app_clients: dict[str, WorkspaceClient] = {}
+# Streaming clients of the shared identities (app, demo), by workspace client and endpoint: each
+# holds an HTTP pool and a TLS context (~20 ms to build), and no user data.
+_shared_streaming: dict[tuple[int, str], MASStreamingClient] = {}
 
 
 @dataclass(frozen=True, repr=False)
@@ -74,8 +77,9 @@ class Connection:
                 events.close()
 
     def close(self) -> None:
-        """Release the client's pooled HTTP connections (the workspace client holds none open)."""
-        self.client.close()
+        """Release a user connection's HTTP pool; app and demo connections share theirs."""
+        if self.identity == "user":
+            self.client.close()
 
     def __repr__(self) -> str:
         return (
@@ -165,15 +169,26 @@ def app_workspace_client() -> WorkspaceClient:
                 client = WorkspaceClient(debug_headers=False)
             except ValueError as exc:
                 raise ConfigError(f"The app's Databricks credentials are not usable: {exc}") from exc
+            for stale in _app_clients.values():  # the environment changed: forget the old identity
+                for shared_key in [k for k in _shared_streaming if k[0] == id(stale)]:
+                    del _shared_streaming[shared_key]
             _app_clients.clear()
             _app_clients[key] = client
         return client
 
 
-def _streaming_client(workspace_client: WorkspaceClient, endpoint_name: str) -> MASStreamingClient:
+def _streaming_client(identity: Identity, workspace_client: WorkspaceClient, name: str) -> MASStreamingClient:
     from mas.client import MASStreamingClient
 
-    return MASStreamingClient(endpoint_name=endpoint_name, workspace_client=workspace_client)
+    if identity == "user":  # a user's client goes wherever their token goes: never shared
+        return MASStreamingClient(endpoint_name=name, workspace_client=workspace_client)
+    key = (id(workspace_client), name)
+    with _app_lock:
+        client = _shared_streaming.get(key)
+        if client is None or client.workspace_client is not workspace_client:
+            client = MASStreamingClient(endpoint_name=name, workspace_client=workspace_client)
+            _shared_streaming[key] = client
+        return client
 
 
 def resolve(*, headers: Mapping[str, str] | None = None, endpoint_name: str | None = None) -> Connection:
@@ -197,7 +212,7 @@ def _connection(identity: Identity, name: str, host: str, email: str | None, wc:
         host=host,
         user_email=email,
         workspace_client=wc,
-        client=_streaming_client(wc, name),
+        client=_streaming_client(identity, wc, name),
     )
     logger.debug("[MAS] Resolved %r", conn)
     return conn
