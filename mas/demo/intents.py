@@ -1,0 +1,192 @@
+"""Decide what a revenue question asks for, using earlier turns for elliptical follow-ups.
+
+`interpret_conversation(questions)` reads each user turn's clues (`mas.demo.clues`), merges
+an elliptical turn ("by month", "top 10", "what about 2024?") into the context of the last
+understood one, and returns for the last turn an `Intent` (total, trend, breakdown, growth
+or compare, with measure, grouping, filters and periods), a `Refusal` with an honest reason,
+or None when nothing was recognised. Turning an intent into SQL is `mas.demo.plans`' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from mas.demo.catalog import FIRST_YEAR, LAST_YEAR
+from mas.demo.clues import Clues, Grain, read_clues
+from mas.demo.periods import Period
+
+Kind = Literal["total", "trend", "breakdown", "growth", "compare"]
+Filters = tuple[tuple[str, tuple[str, ...]], ...]
+
+DATA_RANGE = "The data covers January 2023 to December 2025"
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: Kind
+    measure: str = "revenue"
+    dimension: str | None = None
+    grain: Grain = "month"
+    top_n: int | None = None
+    ascending: bool = False
+    by_change: bool = False
+    """Compare only: rank the groups by their change rather than by the later value."""
+    filters: Filters = ()
+    periods: tuple[Period, ...] = ()
+    """Compare: exactly two, earlier first. Other kinds: the periods the answer is limited to."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+
+
+Interpretation = Intent | Refusal | None
+
+
+def interpret_conversation(questions: Sequence[str]) -> Interpretation:
+    """Interpret the last question, with the earlier ones as context for follow-ups."""
+    context: Clues | None = None
+    result: Interpretation = None
+    for question in questions:
+        clues = read_clues(question)
+        if context is not None and _is_followup(clues):
+            clues = merge(context, clues)
+        result = interpret(clues)
+        if isinstance(result, Intent):
+            context = clues
+    return result
+
+
+def _says_something(clues: Clues) -> bool:
+    return bool(clues.measure or clues.structural or clues.periods or clues.filters
+                or clues.clear_filters or clues.same_period_last_year)
+
+
+def _is_followup(clues: Clues) -> bool:
+    # A turn naming its own measure ("revenue by region") starts afresh unless it opens like a
+    # follow-up ("and", "what about"); one with no measure ("by month") leans on the context.
+    if clues.refusal is not None or not _says_something(clues):
+        return False
+    return clues.followup or clues.measure is None
+
+
+def merge(previous: Clues, new: Clues) -> Clues:
+    """The context's clues, overridden by whatever the follow-up names."""
+    has_kind = bool(new.trend or new.grain or new.growth or new.compare)
+    ranks = new.top_n is not None or new.direction is not None
+    filters = {} if new.clear_filters else dict(previous.filters)
+    filters.update(dict(new.filters))
+    time_grouping = (new.trend or new.grain is not None) and not new.growth
+    dimension = new.dimension or ("region" if new.where else None)
+    if dimension is None and not time_grouping:
+        dimension = previous.dimension or ("region" if previous.where else None)
+        named = dict(new.filters)
+        # "Revenue by region" then "what about EMEA?": one region is no longer a grouping.
+        if dimension in named and len(named[dimension]) == 1:
+            dimension = None
+    kinds = new if has_kind else previous
+    if ranks and not has_kind:
+        kinds = replace(previous, trend=False, grain=None)
+    periods = new if (new.periods or new.same_period_last_year) else previous
+    period_list = periods.periods or (previous.periods[:1] if new.same_period_last_year else ())
+    return Clues(
+        measure=new.measure or previous.measure, dimension=dimension,
+        trend=kinds.trend, grain=kinds.grain, growth=kinds.growth, growth_grain=kinds.growth_grain,
+        compare=kinds.compare,
+        top_n=new.top_n if ranks else previous.top_n,
+        direction=new.direction if ranks else previous.direction,
+        filters=tuple((dim, values) for dim, values in filters.items()),
+        periods=period_list, is_range=periods.is_range, same_period_last_year=periods.same_period_last_year,
+    )
+
+
+def interpret(clues: Clues) -> Interpretation:
+    """Decide the intent of one question's (possibly merged) clues."""
+    if clues.refusal is not None:
+        return Refusal(clues.refusal)
+    if not (clues.measure or clues.structural):
+        return None
+    periods = list(dict.fromkeys(clues.periods))
+    if clues.same_period_last_year and len(periods) == 1:
+        periods.append(periods[0].shifted(-1))
+    outside = [period for period in periods if not period.in_data]
+    if outside:
+        return Refusal(f"{DATA_RANGE}, so there is nothing to report for {outside[0].label}.")
+    dimension = clues.dimension or ("region" if clues.where else None) or _listed_dimension(clues.filters)
+    base = Intent(
+        kind="total", measure=clues.measure or "revenue", dimension=dimension,
+        top_n=clues.top_n, ascending=clues.direction == "asc", filters=clues.filters,
+        periods=_expand(periods, is_range=clues.is_range),
+    )
+    if clues.growth:
+        return _growth(base, clues, periods)
+    two_periods = len(periods) == 2 and not (clues.trend or clues.grain or clues.is_range)
+    if clues.compare or two_periods:
+        return _compare(base, periods, by_change=False)
+    if clues.trend or clues.grain is not None or len(periods) > 2:
+        grain = clues.grain or ("year" if len(periods) > 2 else "month")
+        return replace(base, kind="trend", grain=grain, top_n=None)
+    if dimension is not None or clues.top_n is not None or clues.direction is not None:
+        return _breakdown(base)
+    return replace(base, dimension=None, top_n=None)
+
+
+def _listed_dimension(filters: Filters) -> str | None:
+    """"Online vs retail": two values of one dimension make it the grouping."""
+    return next((dim for dim, values in filters if len(values) > 1), None)
+
+
+def _expand(periods: list[Period], *, is_range: bool) -> tuple[Period, ...]:
+    if is_range and len(periods) == 2 and all(p.quarter is None and p.month is None for p in periods):
+        first, last = sorted(p.year for p in periods)
+        return tuple(Period(year) for year in range(first, last + 1))
+    return tuple(periods)
+
+
+def _breakdown(base: Intent) -> Intent:
+    dimension = base.dimension or "product"
+    top_n = base.top_n if base.top_n is not None else (10 if dimension == "customer" else None)
+    return replace(base, kind="breakdown", dimension=dimension, top_n=top_n)
+
+
+def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpretation:
+    if not periods:
+        if base.dimension is not None:
+            return _breakdown(base)
+        periods = [Period(LAST_YEAR)]
+    if len(periods) == 1:
+        periods = [periods[0].previous(), periods[0]]
+    pair = tuple(sorted(periods[:2]))
+    if not pair[0].in_data:
+        return Refusal(f"{DATA_RANGE}, so there is no earlier period to compare {pair[1].label} with.")
+    return replace(base, kind="compare", periods=pair, by_change=by_change and base.dimension is not None,
+                   top_n=base.top_n if base.dimension else None)
+
+
+def _growth(base: Intent, clues: Clues, periods: list[Period]) -> Interpretation:
+    grain: Grain = clues.growth_grain or (clues.grain if clues.grain in ("quarter", "month") else "year")
+    if len(periods) == 2:
+        return _compare(base, periods, by_change=True)
+    if base.dimension is None:
+        return replace(base, kind="growth", grain=grain, top_n=None)
+    target = _at_grain(periods[0] if periods else Period(LAST_YEAR), grain)
+    earlier = target.previous()
+    if earlier.year < FIRST_YEAR:
+        return Refusal(f"{DATA_RANGE}, so there is no growth figure for {target.label}.")
+    return replace(base, kind="compare", periods=(earlier, target), by_change=True)
+
+
+def _at_grain(period: Period, grain: Grain) -> Period:
+    """The period at the grain growth is measured in: the year, or its last quarter or month."""
+    if grain == "year":
+        return Period(period.year)
+    if grain == "quarter":
+        if period.quarter is not None:
+            return period
+        return Period(period.year, (period.month - 1) // 3 + 1 if period.month else 4)
+    if period.month is not None:
+        return period
+    return Period(period.year, month=period.quarter * 3 if period.quarter else 12)

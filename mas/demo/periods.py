@@ -1,0 +1,198 @@
+"""Time periods named in a plain-English question: years, quarters, months, ranges.
+
+`find_periods(text)` finds "2024", "Q3 2024", "the third quarter of 2024", "March 2025",
+"last year", "from 2023 to 2025", "since 2024" and "the same quarter last year", in the
+order they appear, and blanks them out of the text so later rules do not see their digits.
+Relative words count from the end of the data (December 2025 is "now"). It knows nothing
+about revenue or SQL beyond the WHERE conditions of a period.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from mas.demo.catalog import FIRST_YEAR, LAST_YEAR
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+_MONTH_WORDS = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)} | {
+    name.lower()[:3]: i + 1 for i, name in enumerate(MONTH_NAMES)
+} | {"sept": 9}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+             "last": 4, "final": 4}
+_NUMBER_WORDS = {"two": 2, "three": 3, "2": 2, "3": 3}
+
+_MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One calendar year, or one quarter or month of a year."""
+
+    year: int
+    quarter: int | None = None
+    month: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.quarter is not None:
+            return f"Q{self.quarter} {self.year}"
+        if self.month is not None:
+            return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+        return str(self.year)
+
+    @property
+    def key(self) -> str:
+        """A SQL-identifier-safe name: 2024, q3_2024, mar_2024."""
+        if self.quarter is not None:
+            return f"q{self.quarter}_{self.year}"
+        if self.month is not None:
+            return f"{MONTH_NAMES[self.month - 1][:3].lower()}_{self.year}"
+        return str(self.year)
+
+    @property
+    def condition(self) -> str:
+        parts = [f"year = {self.year}"]
+        if self.quarter is not None:
+            parts.append(f"quarter = {self.quarter}")
+        if self.month is not None:
+            parts.append(f"month = {self.month}")
+        return " AND ".join(parts)
+
+    def shifted(self, years: int) -> Period:
+        return replace(self, year=self.year + years)
+
+    def previous(self) -> Period:
+        """The period just before: the prior year, quarter or month."""
+        if self.quarter is not None:
+            return Period(self.year - 1, 4) if self.quarter == 1 else Period(self.year, self.quarter - 1)
+        if self.month is not None:
+            if self.month == 1:
+                return Period(self.year - 1, month=12)
+            return Period(self.year, month=self.month - 1)
+        return Period(self.year - 1)
+
+    @property
+    def in_data(self) -> bool:
+        return FIRST_YEAR <= self.year <= LAST_YEAR
+
+
+@dataclass
+class PeriodClues:
+    periods: list[tuple[int, Period]] = field(default_factory=list)
+    """(position in the text, period), in order of appearance."""
+    is_range: bool = False
+    same_period_last_year: bool = False
+
+    def ordered(self) -> tuple[Period, ...]:
+        return tuple(period for _, period in sorted(self.periods, key=lambda item: item[0]))
+
+
+def _year(match: re.Match[str]) -> int | None:
+    groups = match.groupdict()
+    if groups.get("y"):
+        return int(groups["y"])
+    if groups.get("yy"):
+        return 2000 + int(groups["yy"])
+    return None
+
+
+def _blank(text: str, match: re.Match[str]) -> str:
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str], PeriodClues], None]]
+
+
+def _add(clues: PeriodClues, match: re.Match[str], *periods: Period) -> None:
+    for offset, period in enumerate(periods):
+        clues.periods.append((match.start() + offset, period))
+
+
+def _quarter(match: re.Match[str], clues: PeriodClues) -> None:
+    number = int(match["q"]) if match["q"] else _ORDINALS[match["ord"]]
+    year = _year(match)
+    _add(clues, match, Period(year if year is not None else LAST_YEAR, number))
+
+
+def _year_quarter(match: re.Match[str], clues: PeriodClues) -> None:
+    _add(clues, match, Period(int(match["y"]), int(match["q"])))
+
+
+def _month(match: re.Match[str], clues: PeriodClues) -> None:
+    year = _year(match)
+    _add(clues, match, Period(year if year is not None else LAST_YEAR, month=_MONTH_WORDS[match["m"]]))
+
+
+def _range(match: re.Match[str], clues: PeriodClues) -> None:
+    start, end = sorted((int(match["a"]), int(match["b"])))
+    clues.is_range = True
+    _add(clues, match, Period(start), Period(end))
+
+
+def _since(match: re.Match[str], clues: PeriodClues) -> None:
+    clues.is_range = True
+    _add(clues, match, Period(int(match["a"])), Period(max(LAST_YEAR, int(match["a"]))))
+
+
+def _last_years(match: re.Match[str], clues: PeriodClues) -> None:
+    count = _NUMBER_WORDS[match["n"]]
+    clues.is_range = True
+    _add(clues, match, Period(LAST_YEAR - count + 1), Period(LAST_YEAR))
+
+
+def _same_last_year(match: re.Match[str], clues: PeriodClues) -> None:
+    clues.same_period_last_year = True
+
+
+def _fixed(*period: Period) -> Callable[[re.Match[str], PeriodClues], None]:
+    def add(match: re.Match[str], clues: PeriodClues) -> None:
+        _add(clues, match, *period)
+
+    return add
+
+
+def _plain_year(match: re.Match[str], clues: PeriodClues) -> None:
+    year = _year(match)
+    if year is not None:
+        _add(clues, match, Period(year))
+
+
+_LATEST_Q = Period(LAST_YEAR, 4)
+_Y = r"(?:fy\s*)?(?:(?P<y>20\d{2})|'(?P<yy>\d{2}))"
+_RULES: tuple[Rule, ...] = tuple((re.compile(pattern), handler) for pattern, handler in (
+    (r"\bsame\s+(?:quarter|month|period)\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior|a|the)\s+year"
+     r"(?:\s+before)?\b|\ba\s+year\s+(?:earlier|before|ago)\b|\bprior[- ]year\s+period\b", _same_last_year),
+    (r"\b(?:from|between)\s+(?:fy\s*)?(?P<a>20\d{2})\s*(?:to|and|through|until|thru|-|–)\s*(?:fy\s*)?"
+     r"(?P<b>20\d{2})\b", _range),
+    (r"\b(?:since|starting(?:\s+in|\s+from)?)\s+(?P<a>20\d{2})\b", _since),
+    (r"\b(?:last|past|previous)\s+(?P<n>two|three|2|3)\s+years\b", _last_years),
+    (r"\b(?P<y>20\d{2})\s*[- ]?\s*q(?P<q>[1-4])\b", _year_quarter),
+    (rf"\b(?:q(?P<q>[1-4])|(?P<ord>{'|'.join(_ORDINALS)})\s+quarter)\b"
+     rf"(?:\s*(?:of|in|,|-)?\s*{_Y})?", _quarter),
+    (r"\b(?:this|current|latest|most\s+recent|the\s+last)\s+quarter\b", _fixed(_LATEST_Q)),
+    (r"\b(?:previous|prior)\s+quarter\b|\bquarter\s+before\b", _fixed(_LATEST_Q.previous())),
+    (rf"\b(?P<m>{_MONTH_ALT})\b\.?\s*(?:of\s+|in\s+)?{_Y}", _month),
+    (r"\b(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b", _month),
+    (r"\b(?:this|current|latest|most\s+recent|the\s+last)\s+month\b", _fixed(Period(LAST_YEAR, month=12))),
+    (r"\b(?:previous|prior)\s+month\b", _fixed(Period(LAST_YEAR, month=11))),
+    (r"\b(?:this|current|latest|most\s+recent)\s+year\b|\byear\s+to\s+date\b"
+     r"|\bytd\b", _fixed(Period(LAST_YEAR))),
+    (r"\b(?:last|previous|prior)\s+year\b", _fixed(Period(LAST_YEAR - 1))),
+    (r"\b(?:the\s+)?year\s+before\s+last\b|\btwo\s+years\s+ago\b", _fixed(Period(LAST_YEAR - 2))),
+    (r"\b(?:fy\s*)?(?P<y>20\d{2})\b|\bfy\s*'?(?P<yy>\d{2})\b", _plain_year),
+))
+
+
+def find_periods(text: str) -> tuple[PeriodClues, str]:
+    """Find the periods in lower-cased `text`; return them and the text with them blanked out."""
+    clues = PeriodClues()
+    for pattern, handler in _RULES:
+        while (match := pattern.search(text)) is not None:
+            handler(match, clues)
+            text = _blank(text, match)
+    return clues, text
