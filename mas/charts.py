@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mas.columns import ColumnMeta, by_role, describe_columns, label
+from mas.columns import ColumnMeta, by_role, describe_columns, is_derived, label, primary_first
 from mas.errors import ResultError
 
 ChartKind = Literal["line", "bar", "scatter", "multi_line", "none"]
@@ -46,13 +46,19 @@ class ChartSpec:
 class _Roles:
     time: list[ColumnMeta]
     measures: list[ColumnMeta]
+    """Headline measure first (see `primary_first`)."""
     categories: list[ColumnMeta]
+    series: list[ColumnMeta]
+    """Measures that can share an axis with the headline one: same format, none derived from it."""
 
 
 def _roles(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None) -> _Roles:
     metas = list(columns) if columns is not None else list(describe_columns(table))
     categories = by_role(metas, "category") or (by_role(metas, "id") if len(table) <= TOP_BARS * 4 else [])
-    return _Roles(time=by_role(metas, "time"), measures=by_role(metas, "measure"), categories=categories)
+    measures = primary_first(by_role(metas, "measure"))
+    series = [m for m in measures if m is measures[0] or (
+        (m.format, m.currency) == (measures[0].format, measures[0].currency) and not is_derived(m))]
+    return _Roles(time=by_role(metas, "time"), measures=measures, categories=categories, series=series)
 
 
 def available_kinds(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = None) -> list[ChartKind]:
@@ -63,7 +69,7 @@ def available_kinds(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = 
     kinds: list[ChartKind] = []
     if roles.time and roles.measures:
         kinds.append("line")
-        if len(roles.measures) > 1 or roles.categories:
+        if len(roles.series) > 1 or roles.categories:
             kinds.insert(0, "multi_line")
     if roles.measures and (roles.categories or roles.time):
         kinds.append("bar")
@@ -94,7 +100,7 @@ def build_chart(
     if kind == "multi_line":
         if roles.categories:
             return _lines_by_category(table, roles.time[0], roles.categories[0], roles.measures[0])
-        return _line(table, roles.time[0], roles.measures)
+        return _line(table, roles.time[0], roles.series)
     if kind == "bar":
         if roles.categories:
             return _bar(table, roles.categories[0], roles.measures[0])

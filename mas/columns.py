@@ -137,6 +137,29 @@ def _is_long_text(values: pd.Series) -> bool:
     return bool(lengths.median() > 60 or present.str.contains("\n", regex=False).any())
 
 
+_DERIVED_WORDS = frozenset({
+    "change", "growth", "delta", "diff", "difference", "prior", "previous", "prev", "last", "yoy", "qoq",
+    "mom", "pct", "percent", "percentage", "share", "rank",
+})
+
+
+def primary_first(measures: Sequence[ColumnMeta]) -> list[ColumnMeta]:
+    """Measures with the headline one first: plain values before changes, shares and prior periods,
+    and the latest year of a `revenue_2023` / `revenue_2024` pair before the earlier one."""
+
+    def key(item: tuple[int, ColumnMeta]) -> tuple[bool, bool, int, int]:
+        index, meta = item
+        years = [int(t) for t in words(meta.name) if len(t) == 4 and t.isdigit()]
+        return is_derived(meta), meta.format == "percent", -max(years, default=0), index
+
+    return [meta for _, meta in sorted(enumerate(measures), key=key)]
+
+
+def is_derived(meta: ColumnMeta) -> bool:
+    """A measure computed from another one: a change, a growth rate, a share, a prior period."""
+    return bool(set(words(meta.name)) & _DERIVED_WORDS)
+
+
 def by_role(metas: Sequence[ColumnMeta], role: Role) -> list[ColumnMeta]:
     """The columns of one role, in table order."""
     return [meta for meta in metas if meta.role == role]

@@ -38,6 +38,9 @@ _TEXT_KEYS = frozenset({"text", "content", "message", "answer", "response", "sum
 _SUGGESTION_KEYS = frozenset({"suggested_questions", "suggestions", "follow_up_questions", "followups"})
 _STATEMENT_KEYS = frozenset({"manifest", "result", "status", "statement_id"})
 _FAILED = frozenset({"FAILED", "CANCELED", "CANCELLED", "CLOSED"})
+_SHOWING = re.compile(
+    r"\bshowing\s+(?:the\s+)?(?:first\s+|top\s+)?([\d,]+)\s+(?:of|out\s+of)\s+([\d,]+)\s+rows\b", re.I
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +75,8 @@ class _Found:
     suggestions: list[str] = field(default_factory=list)
     error: str | None = None
     raw: statement.RawColumns | None = None
+    descriptions: list[str] = field(default_factory=list)
+    """Genie's description of its query: the prose when nothing else is."""
 
 
 def parse_tool_output(output: str | Mapping[str, Any] | Sequence[Any]) -> ToolResult:
@@ -85,7 +90,7 @@ def _result(found: _Found) -> ToolResult:
     table = found.table
     columns = describe_columns(table, found.hints) if table is not None else ()
     rows = len(table) if table is not None else 0
-    text = "\n\n".join(t for t in found.texts if t).strip()
+    text = "\n\n".join(t for t in found.texts or found.descriptions if t).strip()
     if found.error and not text:
         text = found.error
     kind: Kind = "text"
@@ -176,6 +181,8 @@ def _walk_key(key: str, value: Any, found: _Found, *, depth: int) -> None:
             found.sql = value.strip()
         elif lowered in _TEXT_KEYS:
             _walk_text(value, found, depth=depth + 1)
+        elif lowered == "description" and value.strip():
+            found.descriptions.append(value.strip())
     elif lowered in _SUGGESTION_KEYS:
         _suggestions(value, found)
     elif lowered in ("is_truncated", "truncated") and isinstance(value, bool):
@@ -298,6 +305,9 @@ def _prose(text: str, found: _Found) -> None:
         found.table, found.hints = coerce_frame(frame)
         lines = lines[: table.start] + lines[table.end :]
     prose = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    showing = _SHOWING.search(prose)
+    if showing and found.total_rows is None:
+        found.total_rows = int(showing.group(2).replace(",", ""))
     if prose and _ERROR_TEXT.match(prose) and found.error is None and found.table is None:
         found.error = prose
     if prose:
