@@ -40,9 +40,9 @@ class Echo:
         self.words = words
 
     def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        yield {"type": "response.output_text.delta", "item_id": "m1", "delta": "You asked: "}
-        if self.gate is not None:
+        if self.gate is not None:  # before the first event, so every stream is blocked upstream
             self.gate.wait(timeout=20)
+        yield {"type": "response.output_text.delta", "item_id": "m1", "delta": "You asked: "}
         yield {
             "type": "response.output_text.delta",
             "item_id": "m1",
@@ -284,8 +284,9 @@ def test_ten_concurrent_streams(api: str, workspace: Emulator) -> None:
 
 
 def test_more_open_streams_than_starlettes_thread_tokens(api: str, workspace: Emulator) -> None:
-    # Every upstream request must be open at once to pass the barrier: with pooled iteration
-    # (28 tokens) the 29th stream would never start and the barrier would break.
+    # Every upstream request must be open at once to pass the barrier, and until then each stream
+    # waits for its first event: with pooled iteration (28 tokens) the 29th stream would never
+    # start, the barrier would break and those streams would end with an error.
     streams = STREAMLIT_THREAD_TOKENS + 4
     workspace.set_responder(ENDPOINT, Echo(gate=threading.Barrier(streams)))
     answers, _ = run_concurrently(api, [(f"q{i}", {}) for i in range(streams)])
