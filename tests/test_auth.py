@@ -7,7 +7,6 @@ it, the app's own token is "app-secret-token"); it records a sha256 of each Auth
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -50,14 +49,6 @@ class Echo:
         if self.gate is not None:
             self.gate.wait(timeout=10)  # both sessions' upstream requests are open at once
         yield {"type": "response.output_text.delta", "item_id": "m1", "delta": question}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for name in list(os.environ):
-        if name.startswith(("DATABRICKS_", "MAS_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ process-wide emulator with the demo supervisor.
 from __future__ import annotations
 
 import gc
-import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +36,6 @@ class Echo:
         }
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith(("DATABRICKS_", "MAS_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
-
-
 @pytest.fixture
 def workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     with Emulator(responder=Echo(), endpoint_name=ENDPOINT) as emulator:
@@ -54,8 +45,20 @@ def workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
         yield emulator
 
 
-def write_cfg(home: Path, text: str) -> None:
-    (home / ".databrickscfg").write_text(text, encoding="utf-8")
+@pytest.fixture
+def cfg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., None]:
+    """Write a Databricks CLI config: at DATABRICKS_CONFIG_FILE, or as ~/.databrickscfg."""
+
+    def write(text: str, *, in_home: bool = False) -> None:
+        path = tmp_path / ".databrickscfg"
+        path.write_text(text, encoding="utf-8")
+        if in_home:
+            monkeypatch.delenv("DATABRICKS_CONFIG_FILE", raising=False)
+            monkeypatch.setenv("HOME", str(tmp_path))
+        else:
+            monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(path))
+
+    return write
 
 
 @pytest.mark.parametrize(
@@ -79,16 +82,15 @@ def test_host_from_env_without_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
     assert workspace_host() == "https://my-ws.cloud.databricks.com"
 
 
-def test_host_from_default_profile(tmp_path: Path) -> None:
-    write_cfg(tmp_path, "[DEFAULT]\nhost = https://default.cloud.databricks.com\ntoken = x\n")
+def test_host_from_default_profile_in_home(cfg: Callable[..., None]) -> None:
+    cfg("[DEFAULT]\nhost = https://default.cloud.databricks.com\ntoken = x\n", in_home=True)
     assert workspace_host() == "https://default.cloud.databricks.com"
 
 
 def test_host_from_named_and_settings_default_profile(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, cfg: Callable[..., None]
 ) -> None:
-    write_cfg(
-        tmp_path,
+    cfg(
         "[__settings__]\ndefault_profile = dev\n[dev]\nhost = dev.cloud.databricks.com\n"
         "[prod]\nhost = https://prod.cloud.databricks.com\n",
     )
@@ -98,20 +100,21 @@ def test_host_from_named_and_settings_default_profile(
 
 
 def test_a_profile_named_but_missing_is_an_error_not_the_demo(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, cfg: Callable[..., None]
 ) -> None:
-    write_cfg(tmp_path, "[dev]\nhost = dev.cloud.databricks.com\n")
+    cfg("[dev]\nhost = dev.cloud.databricks.com\n")
     monkeypatch.setenv("DATABRICKS_CONFIG_PROFILE", "staging")
     with pytest.raises(ConfigError, match="DATABRICKS_CONFIG_PROFILE=staging"):
         resolve()
 
 
-def test_profile_without_default_section_is_not_a_workspace(tmp_path: Path) -> None:
-    write_cfg(tmp_path, "[dev]\nhost = dev.cloud.databricks.com\n")
+def test_profile_without_default_section_is_not_a_workspace(cfg: Callable[..., None]) -> None:
+    cfg("[dev]\nhost = dev.cloud.databricks.com\n")
     assert workspace_host() is None
 
 
 def test_demo_streams_an_answer_with_a_genie_call() -> None:
+    pytest.importorskip("mas.demo.supervisor")
     connection = resolve(headers={"X-Forwarded-Access-Token": "ignored-in-demo"})
     assert connection.identity == "demo"
     assert connection.host == demo_emulator().url
@@ -122,6 +125,7 @@ def test_demo_streams_an_answer_with_a_genie_call() -> None:
 
 
 def test_demo_emulator_is_started_once_even_when_raced() -> None:
+    pytest.importorskip("mas.demo.supervisor")
     seen: list[Emulator] = []
     threads = [threading.Thread(target=lambda: seen.append(demo_emulator())) for _ in range(8)]
     for thread in threads:
@@ -133,6 +137,7 @@ def test_demo_emulator_is_started_once_even_when_raced() -> None:
 
 
 def test_mas_demo_forces_the_demo(monkeypatch: pytest.MonkeyPatch, workspace: Emulator) -> None:
+    pytest.importorskip("mas.demo.supervisor")
     monkeypatch.setenv("MAS_DEMO", "1")
     connection = resolve(headers={"X-Forwarded-Access-Token": "tok"})
     assert connection.identity == "demo"

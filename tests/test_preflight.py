@@ -6,10 +6,8 @@ failures of the lookup from `Fault(route="metadata")`.
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,14 +28,6 @@ SCOPE_ERROR = "Provided OAuth token does not have required scopes: serving.servi
 class Echo:
     def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield {"type": "response.output_text.delta", "item_id": "m1", "delta": "ok"}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith(("DATABRICKS_", "MAS_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
 
 
 Metadata = Callable[[str], dict[str, Any]]
