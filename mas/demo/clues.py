@@ -212,7 +212,8 @@ def _filters(original: str, lowered: str) -> tuple[tuple[tuple[str, tuple[str, .
                 found[dim].append(value)
             original = _blank(original, match.start(), match.end())
             lowered = _blank(lowered, match.start(), match.end())
-    return tuple((dim, tuple(values)) for dim, values in found.items() if values), lowered
+    ordered = [(dim, tuple(found[dim])) for dim in catalog.DIMENSION_VALUES if found.get(dim)]
+    return tuple(ordered), lowered
 
 
 def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> tuple[str | None, str]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from mas.demo.catalog import FIRST_YEAR, LAST_YEAR
+from mas.demo.catalog import DIMENSION_VALUES, FIRST_YEAR, LAST_YEAR
 from mas.demo.clues import Clues, Grain, read_clues
 from mas.demo.periods import Period
 
@@ -96,9 +96,9 @@ def merge(previous: Clues, new: Clues) -> Clues:
         measure=new.measure or previous.measure, dimension=dimension,
         trend=kinds.trend, grain=kinds.grain, growth=kinds.growth, growth_grain=kinds.growth_grain,
         compare=kinds.compare,
-        top_n=new.top_n if ranks else previous.top_n,
+        top_n=new.top_n if new.top_n is not None else previous.top_n,
         direction=new.direction if ranks else previous.direction,
-        filters=tuple((dim, values) for dim, values in filters.items()),
+        filters=tuple((dim, filters[dim]) for dim in DIMENSION_VALUES if dim in filters),
         periods=period_list, is_range=periods.is_range, same_period_last_year=periods.same_period_last_year,
     )
 
@@ -158,8 +158,11 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
             return _breakdown(base)
         periods = [Period(LAST_YEAR)]
     if len(periods) == 1:
-        periods = [periods[0].previous(), periods[0]]
-    pair = tuple(sorted(periods[:2]))
+        # "Compare with last year": the named period against the latest one at its grain;
+        # the latest period itself ("what about 2025?") against the one before it.
+        named, latest = periods[0], periods[0].latest_like()
+        periods = [named, latest] if named.start < latest.start else [named.previous(), named]
+    pair = tuple(sorted(periods[:2], key=lambda period: period.start))
     if not pair[0].in_data:
         return Refusal(f"{DATA_RANGE}, so there is no earlier period to compare {pair[1].label} with.")
     return replace(base, kind="compare", periods=pair, by_change=by_change and base.dimension is not None,

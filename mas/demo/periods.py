@@ -29,7 +29,7 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "2": 2, "3": 3}
 _MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Period:
     """One calendar year, or one quarter or month of a year."""
 
@@ -62,6 +62,21 @@ class Period:
         if self.month is not None:
             parts.append(f"month = {self.month}")
         return " AND ".join(parts)
+
+    @property
+    def start(self) -> tuple[int, int]:
+        """(year, first month): a sort key in calendar order."""
+        if self.quarter is not None:
+            return (self.year, self.quarter * 3 - 2)
+        return (self.year, self.month or 1)
+
+    def latest_like(self) -> Period:
+        """The last period in the data at this period's grain (2025, Q4 2025 or December 2025)."""
+        if self.quarter is not None:
+            return Period(LAST_YEAR, 4)
+        if self.month is not None:
+            return Period(LAST_YEAR, month=12)
+        return Period(LAST_YEAR)
 
     def shifted(self, years: int) -> Period:
         return replace(self, year=self.year + years)
@@ -178,7 +193,8 @@ _RULES: tuple[Rule, ...] = tuple((re.compile(pattern), handler) for pattern, han
     (r"\b(?:previous|prior)\s+quarter\b|\bquarter\s+before\b", _fixed(_LATEST_Q.previous())),
     (rf"\b(?P<m>{_MONTH_ALT})\b\.?\s*(?:of\s+|in\s+)?{_Y}", _month),
     (r"\b(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b", _month),
-    (r"\b(?:this|current|latest|most\s+recent|the\s+last)\s+month\b", _fixed(Period(LAST_YEAR, month=12))),
+    (r"\b(?:this|current|latest|most\s+recent|(?:the\s+)?last)\s+month\b",
+     _fixed(Period(LAST_YEAR, month=12))),
     (r"\b(?:previous|prior)\s+month\b", _fixed(Period(LAST_YEAR, month=11))),
     (r"\b(?:this|current|latest|most\s+recent)\s+year\b|\byear\s+to\s+date\b"
      r"|\bytd\b", _fixed(Period(LAST_YEAR))),
