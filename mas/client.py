@@ -8,8 +8,10 @@ terminal `ErrorEvent`. Decoding the body is `mas.decode`; wording HTTP errors is
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Generator, Iterator
@@ -21,7 +23,7 @@ import httpx
 
 from mas.config import RetryPolicy, Timeouts, endpoint_name_from_env
 from mas.decode import events_from_json_body, iter_events
-from mas.events import ErrorEvent, Event, TextDelta
+from mas.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta
 from mas.http_errors import error_event_for_status
 from mas.messages import ChatMessage, to_wire_input
 
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ERROR_BODY_BYTES = 64 * 1024
 MAX_JSON_BODY_BYTES = 32 * 1024 * 1024
+MAX_DRAIN_BYTES = 1024 * 1024
 RETRY_STATUSES = frozenset({429, 503})
 # Failures before any answer byte that are safe to retry: the MAS is stateless, so a question
 # that may have reached it is simply asked again (connection refused, reset, closed early).
@@ -86,6 +89,38 @@ def _network_error(exc: httpx.HTTPError, *, host: str, timeouts: Timeouts, start
     )
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~50 ms; share one context (thread-safe) across all clients,
+    # since a client may be built per user and per request on Databricks Apps.
+    return httpx.create_ssl_context()
+
+
+def _drain_in_background(response: httpx.Response, chunks: Iterator[bytes]) -> None:
+    """Read what follows the terminal event (the `[DONE]` line, the chunked terminator), then close.
+
+    A response closed before its body ends cannot go back to the pool, so every question would
+    open a new TLS connection. Draining on a thread keeps the caller from waiting on a server
+    that holds the stream open after its terminal event.
+    """
+
+    def drain() -> None:
+        drained = 0
+        try:
+            for chunk in chunks:
+                drained += len(chunk)
+                if drained > MAX_DRAIN_BYTES:
+                    logger.debug("[STREAM] more than %d bytes after the terminal event; closing", drained)
+                    break
+        except httpx.HTTPError as exc:
+            logger.debug("[STREAM] draining after the terminal event failed: %s", exc)
+        finally:
+            response.close()
+            logger.debug("[STREAM] response closed after draining %d bytes", drained)
+
+    threading.Thread(target=drain, name="mas-drain", daemon=True).start()
+
+
 class MASStreamingClient:
     """Streams a MAS endpoint's answers as typed events; one reusable HTTP connection pool."""
 
@@ -120,7 +155,7 @@ class MASStreamingClient:
             if self._http is None:
                 t = self.timeouts
                 timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.connect, pool=t.connect)
-                self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+                self._http = httpx.Client(timeout=timeout, follow_redirects=False, verify=_ssl_context())
             return self._http
 
     def close(self) -> None:
@@ -146,11 +181,16 @@ class MASStreamingClient:
             yield opened
             return
         response, host = opened
+        chunks = response.iter_bytes()
+        ended: list[bool] = []  # set once the decoder's terminal event is handed over
         try:
-            yield from self._read(response, host)
+            yield from self._read(response, host, chunks, ended)
         finally:
-            response.close()
-            logger.debug("[STREAM] response closed")
+            if ended:
+                _drain_in_background(response, chunks)
+            else:
+                response.close()
+                logger.debug("[STREAM] response closed")
 
     def _request(self, messages: list[ChatMessage]) -> tuple[httpx.Request, str]:
         config = self.workspace_client.config
@@ -253,7 +293,10 @@ class MASStreamingClient:
                 break
         return bytes(data[:limit])
 
-    def _read(self, response: httpx.Response, host: str) -> Iterator[Event]:
+    def _read(
+        self, response: httpx.Response, host: str, chunks: Iterator[bytes], ended: list[bool]
+    ) -> Iterator[Event]:
+        """Yield the answer's events; mark `ended` when the decoder's terminal event goes out."""
         content_type = response.headers.get("Content-Type", "").lower()
         logger.debug("[STREAM] HTTP %d, content type %r", response.status_code, content_type)
         if "html" in content_type:
@@ -263,13 +306,15 @@ class MASStreamingClient:
             yield from self._json_events(response, host)
             return
         started = False
-        # iter_bytes (not iter_raw) so a compressed body would still decode; for an identity
-        # body it hands over each network read as it comes, with no re-chunking or buffering.
-        events = cast(Generator[Event, None, None], iter_events(response.iter_bytes()))
+        # `chunks` is iter_bytes (not iter_raw) so a compressed body would still decode; for an
+        # identity body it hands over each network read as it comes, with no re-chunking.
+        events = cast(Generator[Event, None, None], iter_events(chunks))
         try:
             for event in events:
                 started = True
                 self._log_event(event)
+                if event.type in TERMINAL_TYPES:
+                    ended.append(True)
                 yield event
         except httpx.HTTPError as exc:
             logger.exception("[STREAM] the stream broke off")

@@ -31,6 +31,7 @@ class Fault:
     pacing: float | None = None  # seconds between events for this request
     malformed: tuple[str, ...] = ()  # raw lines written after `malformed_after` events
     malformed_after: int = 0
+    force_json: bool = False  # answer one application/json body although `stream: true` was asked
     times: int = 1
     route: Literal["invocations", "metadata", "any"] = "invocations"
 
@@ -42,6 +43,7 @@ class RecordedRequest:
     body: Any
     auth_fingerprint: str | None
     headers: dict[str, str]
+    peer: tuple[str, int]  # the client's address: one per TCP connection, so reuse is visible
     events_sent: int = 0
     write_times: list[float] = field(default_factory=list)  # perf_counter() after each event write
     outcome: str = "pending"  # ok | error | reset | cut | disconnected

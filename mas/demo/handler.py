@@ -69,7 +69,7 @@ class ServingHandler(BaseHTTPRequestHandler):
     def _start(self, body: Any) -> RecordedRequest:
         auth = self.headers.get("Authorization")
         safe = {k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")}
-        record = RecordedRequest(self.command, self.path, body, fingerprint(auth), safe)
+        record = RecordedRequest(self.command, self.path, body, fingerprint(auth), safe, self.client_address)
         self.emulator._record(record)
         return record
 
@@ -122,7 +122,9 @@ class ServingHandler(BaseHTTPRequestHandler):
             return raw.decode("utf-8", errors="replace")
 
     def do_GET(self) -> None:
-        record = self._start(None)
+        record = self._start(
+            self._read_body()
+        )  # a GET may carry a body: read it to keep the connection in sync
         try:
             self._get(record)
         finally:
@@ -148,6 +150,14 @@ class ServingHandler(BaseHTTPRequestHandler):
             return
         # Also `/.well-known/databricks-config`, which WorkspaceClient probes at start-up.
         self._send_error_body(404, "ENDPOINT_NOT_FOUND", f"No API found for 'GET {self.path}'")
+
+    def _method_not_allowed(self) -> None:
+        record = self._start(self._read_body())
+        record.outcome = "error"
+        self._send_error_body(405, "METHOD_NOT_ALLOWED", f"{self.command} is not supported on {self.path}")
+        record.finished.set()
+
+    do_PUT = do_PATCH = do_DELETE = _method_not_allowed
 
     def do_POST(self) -> None:
         record = self._start(self._read_body())
@@ -180,7 +190,7 @@ class ServingHandler(BaseHTTPRequestHandler):
                 return
             return self._send_error_body(400, "BAD_REQUEST", problem or "")
         events = responder.respond(body["input"])
-        if body.get("stream") is True:
+        if body.get("stream") is True and not (fault and fault.force_json):
             self._stream(events, record, fault or Fault())
         else:
             record.outcome = "ok"
