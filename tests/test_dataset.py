@@ -17,6 +17,7 @@ from demo_data import demo_data_dir
 
 from mas.demo import catalog
 from mas.demo.dataset import DemoDataset, default_data_dir, ensure_dataset
+from mas.demo.engine import READ_ONLY_CONFIG
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,7 +35,9 @@ def dataset() -> DemoDataset:
 
 @pytest.fixture(scope="session")
 def con(dataset: DemoDataset) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(dataset.database), read_only=True)
+    # The engine's configuration: DuckDB refuses a second in-process connection to one file
+    # with different settings, and the engine tests open this same file.
+    connection = duckdb.connect(str(dataset.database), read_only=True, config=READ_ONLY_CONFIG)
     yield connection
     connection.close()
 
@@ -139,7 +142,7 @@ def test_generation_is_byte_for_byte_deterministic(dataset: DemoDataset, tmp_pat
     assert sha256(again.parquet) == sha256(dataset.parquet)
     totals = []
     for path in (dataset.database, again.database):
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
         totals.append(con.execute("SELECT count(*), sum(net_revenue), sum(quantity) FROM sales").fetchone())
         con.close()
     assert totals[0] == totals[1]
@@ -185,7 +188,7 @@ def test_concurrent_generation_in_threads_and_processes(dataset: DemoDataset, tm
 
 
 def scalar_count(dataset: DemoDataset) -> int:
-    con = duckdb.connect(str(dataset.database), read_only=True)
+    con = duckdb.connect(str(dataset.database), read_only=True, config=READ_ONLY_CONFIG)
     try:
         return int(scalar(con, "SELECT count(*) FROM orders"))
     finally:

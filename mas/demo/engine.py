@@ -21,9 +21,11 @@ import duckdb
 from mas.demo.dataset import ensure_dataset
 from mas.errors import DemoDataError
 
-_READ_ONLY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+READ_ONLY_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     # Verified with duckdb 2.0.0: with these, COPY TO, ATTACH, read_csv('/etc/passwd'),
     # INSTALL/LOAD and SET are refused; the read_only file refuses INSERT/CREATE/DROP.
+    # DuckDB shares one instance per file within a process and refuses a second connection
+    # with a different configuration, so anything else opening this file must use this too.
     "enable_external_access": False,
     "lock_configuration": True,
 }
@@ -79,7 +81,7 @@ class DemoEngine:
     def __init__(self, *, data_dir: Path | None = None) -> None:
         dataset = ensure_dataset(data_dir)
         try:
-            self._con = duckdb.connect(str(dataset.database), read_only=True, config=_READ_ONLY_CONFIG)
+            self._con = duckdb.connect(str(dataset.database), read_only=True, config=READ_ONLY_CONFIG)
         except duckdb.Error as exc:
             raise DemoDataError(f"Could not open the demo database {dataset.database}: {exc}") from exc
         self._lock = threading.Lock()
