@@ -40,8 +40,8 @@ def test_measure(question: str, measure: str | None) -> None:
 @pytest.mark.parametrize(
     ("question", "followup"),
     [("and in 2024?", True), ("What about EMEA?", True), ("how about by channel", True),
-     ("only online", True), ("same for 2025", True), ("break it down by country", True), ("revenue by region", False),
-     ("Which region is best?", False)],
+     ("only online", True), ("same for 2025", True), ("break it down by country", True),
+     ("revenue by region", False), ("Which region is best?", False)],
 )
 def test_followup_markers(question: str, followup: bool) -> None:
     assert read_clues(question).followup is followup
