@@ -2,15 +2,14 @@
 
 Everything here lives in `st.session_state`, never in module globals or shared caches, because
 a connection may carry the signed-in user's token (issue 4: tokens live only with their session).
-The preflight runs once per session on a background thread that never touches Streamlit; the
-page reads its holder on later reruns. Rendering is elsewhere (`ui.sidebar`, the pages).
+The preflight runs once per session on a background pool (`mas.preflight`); pages poll its
+future on later reruns and never wait for it. Rendering is elsewhere (`ui.sidebar`, the pages).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -23,25 +22,14 @@ if TYPE_CHECKING:
     from mas.connection import Connection
     from mas.preflight import PreflightReport
 
-logger = logging.getLogger(__name__)
-
 
 @dataclass
 class Pin:
-    """A result pinned to the Dashboard: the tool part itself (so its chart choice follows) and its question."""
+    """A result pinned to the Dashboard: the tool part itself (its chart choice follows) and its question."""
 
     turn_question: str
     part: ToolPart
     id: str
-
-
-@dataclass
-class PreflightHolder:
-    """The session's preflight result, filled in by a background thread."""
-
-    report: PreflightReport | None = None
-    failure: str | None = None
-    done: threading.Event = field(default_factory=threading.Event)
 
 
 def connection() -> Connection:
@@ -90,31 +78,21 @@ def unpin(pin_id: str) -> None:
 def new_chat() -> None:
     """Start over: the turns go, pinned results stay on the Dashboard."""
     st.session_state["turns"] = []
+    st.session_state.pop("show_all_turns", None)
 
 
-def preflight(*, rerun: bool = False) -> PreflightHolder:
-    """The session's preflight, started on first call (or again with `rerun`) without blocking."""
-    holder: PreflightHolder | None = st.session_state.get("preflight")
-    if holder is not None and not rerun:
-        return holder
-    holder = PreflightHolder()
-    st.session_state["preflight"] = holder
-    try:
-        conn = connection()
-    except MasError as exc:
-        holder.failure = str(exc)
-        holder.done.set()
-        return holder
-    threading.Thread(target=_run_preflight, args=(conn, holder), name="mas-preflight", daemon=True).start()
-    return holder
+def preflight(*, again: bool = False) -> Future[PreflightReport] | None:
+    """The session's preflight, started on first call (or `again`) without waiting for it.
 
+    None when the session has no connection (its configuration error is shown instead).
+    """
+    future: Future[PreflightReport] | None = st.session_state.get("preflight")
+    if future is not None and not again:
+        return future
+    if connection_error() is not None:
+        return None
+    from mas.preflight import preflight_in_background
 
-def _run_preflight(conn: Connection, holder: PreflightHolder) -> None:
-    from mas.preflight import run_preflight
-
-    try:
-        holder.report = run_preflight(conn)
-    except MasError as exc:
-        holder.failure = str(exc)
-    finally:
-        holder.done.set()
+    future = preflight_in_background(connection())
+    st.session_state["preflight"] = future
+    return future

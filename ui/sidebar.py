@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import session
+from ui.text import literal
 
 IDENTITY_LABELS = {
     "user": "Asking as you (your own data permissions)",
@@ -39,11 +40,7 @@ def _identity() -> None:
         st.badge("Demo data", icon=":material/science:", color="orange")
     email = conn.user_email or st.context.headers.get("x-forwarded-email")
     if email:
-        st.markdown(f"Signed in as **{_inert(email)}**")
+        st.markdown(f"Signed in as **{literal(email)}**")
     st.caption(IDENTITY_LABELS[conn.identity])
     st.caption(f"Endpoint `{conn.endpoint_name}`")
 
-
-def _inert(text: str) -> str:
-    """Escape Markdown so a header value shows as typed (st.markdown never renders raw HTML here)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~" else ch for ch in text)

@@ -1,0 +1,227 @@
+"""The app in a real browser: Debian's Chromium, driven by Playwright, against `streamlit run` in demo mode.
+
+One server for the module (the embedded demo, no pacing), a fresh page per test. Checks what
+AppTest cannot: the streamed text in the DOM, the status, KPI/table/chart elements, that script
+payloads stay inert, that earlier results survive later turns, the Stop button, and the SSE API on
+the same port. Screenshots go to artifacts/ (gitignored); `MAS_SCREENSHOT=1` refreshes docs/screenshot.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                 "--disable-sync"]
+TIMEOUT_MS = 30_000
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def _serve(base: Path, *, pacing: float) -> Iterator[str]:
+    """`streamlit run` on a free port in demo mode; yields its URL once healthy."""
+    port = _free_port()
+    log = base / f"server-{port}.log"
+    env = {**os.environ, "MAS_DEMO": "1", "MAS_DEMO_PACING": str(pacing),
+           "MAS_DEMO_DATA_DIR": str(base / "demo-data")}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(tmp_path_factory.getbasetemp(), pacing=0.0) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def slow_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo streaming at 0.15 s per event, so an answer is still running when Stop is pressed."""
+    with _serve(tmp_path_factory.getbasetemp(), pacing=0.15) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"No Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium; "
+                    ".ci/run does) or set CHROMIUM_PATH. Never `playwright install`.")
+    with playwright_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@contextmanager
+def _open(browser: object, url: str) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=TIMEOUT_MS)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: object, app_url: str) -> Iterator[object]:
+    with _open(browser, app_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def slow_page(browser: object, slow_app_url: str) -> Iterator[object]:
+    with _open(browser, slow_app_url) as opened:
+        yield opened
+
+
+def ask(page: object, question: str) -> object:
+    """Type a question, send it, and return the locator of its answer bubble once the run is idle."""
+    before = page.get_by_test_id("stChatMessage").count()  # type: ignore[attr-defined]
+    box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+    box.fill(question)
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").nth(before + 1)  # type: ignore[attr-defined]
+    expect(answer).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    return answer
+
+
+def wait_idle(page: object) -> None:
+    """Wait until the script run is over (the submit button is back instead of Stop)."""
+    expect(page.get_by_test_id("stChatInputStopButton")).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+
+
+def shot(page: object, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
+
+
+def test_three_questions_stream_text_status_kpi_table_and_chart(page: object) -> None:
+    kpi = ask(page, "What's our total revenue?")
+    expect(kpi).to_contain_text("total net revenue", timeout=TIMEOUT_MS)
+    expect(kpi.get_by_test_id("stExpander")).to_contain_text("agent-revenue-genie")
+    expect(kpi.get_by_test_id("stMetricValue")).to_contain_text("$")
+
+    trend = ask(page, "Show me revenue trends")
+    expect(trend.get_by_test_id("stDataFrame")).to_have_count(1)
+    expect(trend.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+    expect(trend).to_contain_text("Line chart:")
+
+    region = ask(page, "Which region brings in the most revenue?")
+    expect(region.get_by_test_id("stDataFrame")).to_have_count(1)
+    expect(region.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+    expect(region).to_contain_text("Bar chart:")
+    # The SQL is in the collapsed status: open it and read it.
+    region.get_by_test_id("stExpander").first.locator("summary").click()
+    expect(region.get_by_test_id("stCode").first).to_contain_text("SELECT", ignore_case=True)
+
+    # Earlier results are still on the page after later turns.
+    messages = page.get_by_test_id("stChatMessage")  # type: ignore[attr-defined]
+    expect(messages).to_have_count(6)
+    expect(messages.nth(1).get_by_test_id("stMetricValue")).to_have_count(1)
+    expect(messages.nth(3).get_by_test_id("stVegaLiteChart")).to_have_count(1)
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)  # type: ignore[attr-defined]
+    shot(page, "three-questions")
+    if os.environ.get("MAS_SCREENSHOT") == "1":
+        page.set_viewport_size({"width": 1360, "height": 1500})  # type: ignore[attr-defined]
+        page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))  # type: ignore[attr-defined]
+
+
+def test_a_script_in_a_question_stays_inert(page: object) -> None:
+    payload = "<script>alert('xss')</script><img src=x onerror=alert('img')> revenue by region?"
+    ask(page, payload)
+    question = page.get_by_test_id("stChatMessage").nth(0)  # type: ignore[attr-defined]
+    expect(question).to_contain_text("<script>alert('xss')</script>")
+    expect(question).to_contain_text("<img src=x onerror=alert('img')>")
+    assert page.locator("img[src=x]").count() == 0  # type: ignore[attr-defined]
+    time.sleep(0.5)
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_stop_keeps_what_arrived_and_the_next_question_works(slow_page: object) -> None:
+    page = slow_page
+    box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+    box.fill("Show me revenue trends")
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").nth(1)  # type: ignore[attr-defined]
+    expect(answer).to_contain_text("revenue", timeout=TIMEOUT_MS)  # some text arrived
+    stop = page.get_by_test_id("stChatInputStopButton")  # type: ignore[attr-defined]
+    stop.click()
+    expect(stop).to_have_count(0, timeout=TIMEOUT_MS)
+    kept = answer.inner_text()
+    assert "revenue" in kept
+
+    nxt = ask(page, "What's our total revenue?")
+    expect(nxt.get_by_test_id("stMetricValue")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(answer).to_contain_text("Stopped")
+    shot(page, "stopped")
+
+
+def test_the_sse_api_answers_on_the_same_port(app_url: str) -> None:
+    body = json.dumps({"messages": [{"role": "user", "content": "What's our total revenue?"}]}).encode()
+    request = urllib.request.Request(f"{app_url}/api/chat/stream", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = response.read().decode()
+    events = [json.loads(line[len("data: "):]) for line in text.splitlines() if line.startswith("data: {")]
+    types = [event.get("type") for event in events]
+    assert "tool.call" in types and "tool.output" in types and "text.delta" in types
+    assert text.rstrip().endswith("data: [DONE]")

@@ -1,0 +1,211 @@
+"""One renderer for an assistant answer, live while it streams and replayed from its `Turn` record.
+
+Live, `stream_turn` is the generator handed to `st.write_stream`: it folds `mas` events into the
+turn record, yields coalesced text, and yields callables that draw each tool call as an
+`st.status` the moment it starts and its result right below when its output arrives. Replay draws
+the same parts from the record, with `st.expander` in place of `st.status` (a status costs 50 ms
+to create, see shared/notes/streamlit-rerun-costs.md). Results themselves are `ui.result`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from mas.events import Event, TextDelta, ToolCall, ToolOutput
+from ui import result
+from ui.history import TextPart, ToolPart, Turn, apply_event
+from ui.pump import EventPump
+from ui.text import answer_markdown, literal
+
+TEXT_FLUSH_SECONDS = 0.05
+"""Coalesce text for this long: `st.write_stream` re-sends the whole text on every chunk."""
+TICK_SECONDS = 0.5
+"""Refresh elapsed-time labels this often; each refresh is also a point where Stop takes effect."""
+
+Chunk = str | Callable[[], None]
+
+
+def tool_label(part: ToolPart) -> str:
+    """The one-line summary of a tool call: who was asked, how it went, how long it took."""
+    took = f" · {part.elapsed:.1f} s" if part.elapsed is not None else ""
+    if part.state == "running":
+        return f"Querying {part.name}…{took}"
+    if part.state == "stopped":
+        return f"{part.name} · stopped{took}"
+    if part.state == "error":
+        return f"{part.name} · failed{took}"
+    rows = result.rows_label(part)
+    return f"{part.name}{' · ' + rows if rows else ''}{took}"
+
+
+def _tool_details(part: ToolPart) -> None:
+    """Inside the status/expander: the question the sub-agent was asked, its SQL, its own words."""
+    if part.question:
+        st.markdown(f"**Asked:** {literal(part.question)}")
+    if part.sql:
+        st.code(part.sql, language="sql")
+    if part.result is not None and part.result.text:
+        st.caption(literal(part.result.text))
+
+
+def replay_tool(part: ToolPart, *, key: str, question: str) -> None:
+    with st.expander(tool_label(part), icon=_icon(part)):
+        _tool_details(part)
+    result.render(part, key=key, question=question)
+
+
+def _icon(part: ToolPart) -> str:
+    return {
+        "complete": ":material/check_circle:",
+        "error": ":material/error:",
+        "stopped": ":material/stop_circle:",
+        "running": ":material/hourglass_top:",
+    }[part.state]
+
+
+def replay_answer(turn: Turn) -> None:
+    """Draw a finished (or interrupted) answer from its record; no parsing, no status widgets."""
+    for index, part in enumerate(turn.parts):
+        if isinstance(part, TextPart):
+            st.markdown(answer_markdown(part.text))
+        else:
+            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question)
+    end_notes(turn)
+
+
+def end_notes(turn: Turn) -> None:
+    """What follows the answer's parts: a stop note, or the error (its Retry button is the page's)."""
+    if turn.status == "stopped":
+        st.caption(":material/stop_circle: Stopped. What arrived before the stop is kept above.")
+    elif turn.status == "error" and turn.error:
+        st.error(literal(turn.error), icon=":material/error:")
+
+
+class _LiveTools:
+    """The live Streamlit handles of the tool calls of one streaming answer (never stored in state)."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self.handles: dict[int, tuple[DeltaGenerator, Any]] = {}
+
+    def opener(self, part: ToolPart) -> Callable[[], None]:
+        def open_status() -> None:
+            box = st.container()
+            with box:
+                status = st.status(tool_label(part), expanded=True)
+                with status:
+                    if part.question:
+                        st.markdown(f"**Asked:** {literal(part.question)}")
+            self.handles[id(part)] = (box, status)
+
+        return open_status
+
+    def closer(self, part: ToolPart) -> Callable[[], None]:
+        def close_status() -> None:
+            index = self.turn.parts.index(part)
+            box, status = self.handles.get(id(part)) or (st.container(), None)
+            if status is None:
+                with box:
+                    status = st.status(tool_label(part), expanded=False)
+            with status:
+                if part.sql:
+                    st.code(part.sql, language="sql")
+                if part.result is not None and part.result.text:
+                    st.caption(literal(part.result.text))
+            status.update(label=tool_label(part), state=_status_state(part), expanded=False)
+            with box:
+                result.render(part, key=f"{self.turn.id}-{index}", question=self.turn.question)
+
+        return close_status
+
+    def tick(self) -> None:
+        """Refresh the running calls' labels with their elapsed time."""
+        now = time.monotonic()
+        for part in self.turn.tools:
+            handle = self.handles.get(id(part))
+            if part.state == "running" and handle is not None:
+                took = f" · {now - part.started:.0f} s" if now - part.started >= 1 else ""
+                handle[1].update(label=f"Querying {part.name}…{took}")
+
+
+def _status_state(part: ToolPart) -> Any:
+    return "complete" if part.state == "complete" else "error"
+
+
+def stream_turn(
+    turn: Turn, events: Iterator[Event], *, waiting: DeltaGenerator
+) -> Generator[Chunk, None, None]:
+    """Fold `events` into `turn` and yield what `st.write_stream` should draw, as it arrives.
+
+    `waiting` is a placeholder above the answer that says "Thinking…" until the first event; it is
+    also refreshed on each tick so a Stop is honoured while the endpoint is silent. Closing this
+    generator (Stop, rerun, error) stops the pump, which closes the upstream request.
+    """
+    from mas.results import parse_tool_output
+
+    pump = EventPump(events).start()
+    tools = _LiveTools(turn)
+    text = _TextBuffer()
+    started, seen_any = time.monotonic(), False
+    try:
+        while not pump.finished:
+            batch = pump.take(text.wait() if text.pending else TICK_SECONDS)
+            if batch and not seen_any:
+                seen_any = True
+                waiting.empty()
+            for event in batch:
+                part = apply_event(turn, event, parse=parse_tool_output)
+                if isinstance(event, TextDelta):
+                    text.add(event.delta)
+                elif isinstance(event, (ToolCall, ToolOutput)) and isinstance(part, ToolPart):
+                    yield from text.flush(final=True)
+                    yield tools.opener(part) if isinstance(event, ToolCall) else tools.closer(part)
+            yield from text.flush(final=pump.finished)
+            if not batch:
+                _tick(tools, waiting, seen_any=seen_any, waited=time.monotonic() - started)
+        yield from text.flush(final=True)
+    finally:
+        pump.cancel()
+
+
+class _TextBuffer:
+    """Coalesces text deltas: the first piece goes out at once, later ones every 50 ms."""
+
+    def __init__(self) -> None:
+        self.pending = ""
+        self.last_flush: float | None = None
+
+    def add(self, delta: str) -> None:
+        self.pending += delta
+
+    def wait(self) -> float:
+        since = time.monotonic() - (self.last_flush or 0.0)
+        return max(0.0, TEXT_FLUSH_SECONDS - since)
+
+    def flush(self, *, final: bool) -> Iterator[str]:
+        now = time.monotonic()
+        due = self.last_flush is None or now - self.last_flush >= TEXT_FLUSH_SECONDS
+        if not self.pending or not (due or final):
+            return
+        # A "$" at the very end may be a dollar whose digits are still on the way: keep it back.
+        cut = len(self.pending) - 1 if self.pending.endswith("$") and not final else len(self.pending)
+        if cut == 0:
+            return
+        out, self.pending = self.pending[:cut], self.pending[cut:]
+        self.last_flush = now
+        yield answer_markdown(out)
+
+
+def _tick(tools: _LiveTools, waiting: DeltaGenerator, *, seen_any: bool, waited: float) -> None:
+    if not seen_any:
+        waiting.caption(f":material/hourglass_top: Thinking… {waited:.0f} s")
+    elif any(p.state == "running" for p in tools.turn.tools):
+        tools.tick()
+    else:
+        # Nothing to refresh, but an update is what lets a Stop through while the endpoint is silent.
+        waiting.empty()

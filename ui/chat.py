@@ -1,0 +1,166 @@
+"""The pieces of the Chat page: welcome and starters, the history, asking live, follow-ups, retry.
+
+`pages/chat.py` strings these together top to bottom. Asking appends a `Turn` in state "streaming"
+before the first byte, so an answer cut short by Stop or a rerun is found and marked stopped with
+everything that arrived. Drawing answers is `ui.answer`; the session's state is `ui.session`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mas.errors import MasError
+from mas.messages import ChatMessage
+from ui import session
+from ui.answer import end_notes, replay_answer, stream_turn
+from ui.history import Turn, fail, finish, stop, to_messages
+from ui.text import literal
+
+STARTERS = (
+    "What's our total revenue?",
+    "Show me revenue trends",
+    "Which region brings in the most revenue?",
+    "What are our top 10 products by revenue?",
+    "How did revenue change quarter over quarter?",
+    "Which sales channel grew fastest this year?",
+)
+_PENDING = "pending_question"
+_SHOW_ALL = "show_all_turns"
+RECENT_TURNS = 6
+"""Turns drawn in full on every rerun; earlier ones wait behind "Show earlier" (issue 5, P3)."""
+
+
+def ask_later(question: str) -> None:
+    """Button callback: ask `question` on the rerun the click starts."""
+    st.session_state[_PENDING] = question
+
+
+def take_pending() -> str | None:
+    return st.session_state.pop(_PENDING, None)
+
+
+def retry(turn_id: str) -> None:
+    """Button callback: drop the failed turn and ask its question again."""
+    turns = session.turns()
+    failed = next((t for t in turns if t.id == turn_id), None)
+    if failed is not None:
+        turns.remove(failed)
+        ask_later(failed.question)
+
+
+def settle_interrupted(turns: list[Turn]) -> None:
+    """A turn still "streaming" at the start of a run was cut off by Stop or a rerun: mark it stopped."""
+    for turn in turns:
+        if turn.status == "streaming":
+            stop(turn)
+
+
+def first_shown(turns: list[Turn]) -> int:
+    """Index of the first turn to draw: only the recent ones, unless the user asked for all."""
+    if st.session_state.get(_SHOW_ALL) or len(turns) <= RECENT_TURNS:
+        return 0
+    return len(turns) - RECENT_TURNS
+
+
+def show_earlier(hidden: int) -> None:
+    """The button that brings the earlier turns back (each rerun then draws all of them)."""
+    st.button(
+        f"Show {hidden} earlier question{'s' if hidden != 1 else ''}", key="show-earlier",
+        icon=":material/expand_less:", type="tertiary", on_click=st.session_state.__setitem__,
+        args=(_SHOW_ALL, True),
+    )
+
+
+def welcome() -> None:
+    st.markdown("### Ask about revenue")
+    st.markdown(
+        "Answers stream from the agents; every Genie query shows its SQL, its rows as a table, "
+        "a KPI or a chart you can switch, download or pin to the dashboard."
+    )
+    columns = st.columns(3)
+    for index, question in enumerate(STARTERS):
+        columns[index % 3].button(
+            question, key=f"starter-{index}", on_click=ask_later, args=(question,), width="stretch"
+        )
+
+
+def preflight_banner() -> None:
+    """A warning above the chat when this session's endpoint check failed; nothing while it runs."""
+    future = session.preflight()
+    if future is None or not future.done():
+        return
+    report = future.result()
+    if report.ok:
+        return
+    failing = next(c for c in report.checks if c.status == "fail")
+    st.warning(f"**Endpoint check failed:** {literal(failing.message)}", icon=":material/warning:")
+    st.page_link("pages/connection.py", label="See the Connection page for the fix", icon=":material/cable:")
+
+
+def replay(turn: Turn, *, last: bool) -> None:
+    with st.chat_message("user"):
+        st.markdown(literal(turn.question))
+    with st.chat_message("assistant"):
+        replay_answer(turn)
+        if last:
+            _after_answer(turn)
+
+
+def _after_answer(turn: Turn) -> None:
+    if turn.status == "error":
+        st.button("Retry", key=f"retry-{turn.id}", icon=":material/refresh:", on_click=retry, args=(turn.id,))
+    elif turn.suggestions:
+        with st.container(horizontal=True, gap="small"):
+            for index, question in enumerate(turn.suggestions):
+                st.button(
+                    question, key=f"follow-{turn.id}-{index}", on_click=ask_later, args=(question,),
+                    icon=":material/subdirectory_arrow_right:",
+                )
+
+
+def ask(question: str) -> None:
+    """Send the whole conversation plus `question`, and draw the answer as it streams."""
+    turns = session.turns()
+    messages = to_messages(turns, question)
+    turn = Turn(question=question)
+    turns.append(turn)
+    with st.chat_message("user"):
+        st.markdown(literal(question))
+    with st.chat_message("assistant"):
+        _stream(turn, messages)
+        if not turn.parts and turn.status == "complete":
+            st.caption("The endpoint finished without an answer.")
+        end_notes(turn)
+        _after_answer(turn)
+
+
+def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
+    waiting = st.empty()
+    waiting.caption(":material/hourglass_top: Thinking…")
+    chunks = stream_turn(turn, session.connection().stream_events(messages), waiting=waiting)
+    try:
+        st.write_stream(chunks)
+        finish(turn)
+    except MasError as exc:
+        fail(turn, message=str(exc))
+    finally:
+        # Stop and reruns arrive as exceptions from inside write_stream: only plain Python here.
+        chunks.close()
+        if turn.status == "streaming":
+            stop(turn)
+    waiting.empty()
+    turn.suggestions = suggestions_for(turn)
+
+
+def suggestions_for(turn: Turn) -> list[str]:
+    """The endpoint's own follow-ups when a result carried some, else a few derived from the last result."""
+    from mas.followups import derive_followups
+
+    results = [p.result for p in turn.tools if p.result is not None and not p.result.is_error]
+    for tool_result in reversed(results):
+        if tool_result.suggestions:
+            return list(tool_result.suggestions)[:4]
+    if turn.status != "complete" or not results:
+        return []
+    return list(derive_followups(turn.question, results[-1]))[:4]
+
