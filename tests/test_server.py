@@ -5,10 +5,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -111,9 +117,7 @@ def test_metadata_get_for_known_and_unknown_endpoints(http: httpx.Client, emulat
     assert unknown.status_code == 404 and unknown.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
 
 
-def test_other_methods_are_405_and_the_connection_survives(
-    http: httpx.Client, emulator: Emulator
-) -> None:
+def test_other_methods_are_405_and_the_connection_survives(http: httpx.Client, emulator: Emulator) -> None:
     response = http.put(emulator.url + INVOKE, json=BODY)
     assert response.status_code == 405 and response.json()["error_code"] == "METHOD_NOT_ALLOWED"
     assert http.post(emulator.url + INVOKE, json=BODY).status_code == 200
@@ -272,3 +276,26 @@ def test_demo_emulator_serves_the_supervisor(http: httpx.Client, demo_emulator: 
     assert "response.output_item.done" in types and lines[-1] == "data: [DONE]"
     metadata = http.get(f"{demo_emulator.url}/api/2.0/serving-endpoints/{DEFAULT_ENDPOINT_NAME}").json()
     assert metadata["name"] == DEFAULT_ENDPOINT_NAME
+
+
+def test_python_m_mas_demo_serves_until_ctrl_c(http: httpx.Client, demo_emulator: Emulator) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mas.demo", "--pacing", "0", "--endpoint", "mas-cli-endpoint"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert url and "mas-cli-endpoint" in first, first
+        body = {"input": [{"role": "user", "content": "Revenue by region"}], "stream": True}
+        answer = http.post(
+            f"{url.group(0)}/serving-endpoints/mas-cli-endpoint/invocations", json=body, timeout=60
+        )
+        assert answer.text.endswith("data: [DONE]\n\n")
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Stopped." in out
