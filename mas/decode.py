@@ -20,41 +20,56 @@ from mas.sse import SSEEvent, SSEParser
 log = logging.getLogger(__name__)
 
 _DONE = "[DONE]"
+_raw_decode = json.JSONDecoder().raw_decode
 
 
 def iter_events(chunks: Iterable[bytes]) -> Iterator[Event]:
-    """Typed events from the chunks of an SSE body, each yielded as soon as its bytes arrive."""
+    """Typed events from the chunks of an SSE body, each chunk's events yielded as it arrives."""
     parser = SSEParser()
     normalizer = Normalizer()
     for chunk in chunks:
-        for sse in parser.feed(chunk):
-            yield from _apply(normalizer, sse)
-            if normalizer.terminated:
-                return
-    for sse in parser.finish():
-        yield from _apply(normalizer, sse)
+        yield from _apply(normalizer, parser.feed(chunk))
         if normalizer.terminated:
             return
+    yield from _apply(normalizer, parser.finish())
     yield from normalizer.finish(truncated=parser.truncated)
 
 
-def _apply(normalizer: Normalizer, sse: SSEEvent) -> list[Event]:
-    data = sse.data
-    if not data:
-        return []
-    if data == _DONE:
-        return normalizer.feed_done()
+def _apply(normalizer: Normalizer, batch: list[SSEEvent]) -> list[Event]:
+    """One chunk's SSE events through JSON and the normaliser, stopping at a terminal event."""
+    out: list[Event] = []
+    for sse in batch:
+        data = sse.data
+        if data == _DONE:
+            out += normalizer.feed_done()
+            break
+        wire = _parse_json(data)
+        if sse.event == "error":
+            # A generic SSE server may flag an error by the event name alone.
+            wire = {**wire, "type": "error"} if isinstance(wire, dict) else {"type": "error", "message": data}
+        if isinstance(wire, dict):
+            out += normalizer.feed(wire)
+            if normalizer.terminated:
+                break
+        elif data:
+            normalizer.note_unparsed(data)
+    return out
+
+
+def _parse_json(data: str) -> Any:
+    """The JSON value of `data`, or None when it is not JSON."""
+    # `raw_decode` skips `json.loads`' argument checks and whitespace scans on the hot path;
+    # whatever it does not take whole (surrounding whitespace, junk) `json.loads` decides.
     try:
-        wire = json.loads(data)
+        value, end = _raw_decode(data)
     except (ValueError, RecursionError):
-        wire = None
-    if sse.event == "error":
-        # A generic SSE server may flag an error by the event name alone.
-        wire = {**wire, "type": "error"} if isinstance(wire, dict) else {"type": "error", "message": data}
-    if not isinstance(wire, dict):
-        normalizer.note_unparsed(data)
-        return []
-    return normalizer.feed(wire)
+        value, end = None, -1
+    if end == len(data):
+        return value
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
 
 
 def events_from_json_body(body: Any) -> list[Event]:

@@ -125,7 +125,6 @@ class Normalizer:
         self._partial: dict[int, _PartialCall] = {}
         self._unparsed: str | None = None
         self._typed: dict[str, Callable[[dict[str, Any]], list[Event]]] = {
-            "response.output_text.delta": self._on_text_delta,
             "response.output_item.done": self._on_item_done,
             "function_call": self._on_item,
             "function_call_output": self._on_item,
@@ -138,6 +137,13 @@ class Normalizer:
             return []
         self.fed += 1
         kind = wire.get("type")
+        if kind == "response.output_text.delta":
+            # The hot path, inlined: most events of a stream are text deltas.
+            delta = wire.get("delta")
+            if not isinstance(delta, str) or not delta:
+                return []
+            item_id = wire.get("item_id")
+            return self._text.delta(item_id if isinstance(item_id, str) else "", delta)
         if isinstance(kind, str):
             handler = self._typed.get(kind)
             if handler is not None:
@@ -185,13 +191,6 @@ class Normalizer:
         self.terminated = True
         return out
 
-    def _on_text_delta(self, wire: dict[str, Any]) -> list[Event]:
-        delta = wire.get("delta")
-        if not isinstance(delta, str) or not delta:
-            return []
-        item_id = wire.get("item_id")
-        return list(self._text.delta(item_id if isinstance(item_id, str) else "", delta))
-
     def _on_item_done(self, wire: dict[str, Any]) -> list[Event]:
         item = wire.get("item")
         if not isinstance(item, dict):
@@ -203,7 +202,7 @@ class Normalizer:
         kind = item.get("type")
         if kind == "message":
             item_id = item.get("id")
-            return list(self._text.done(item_id if isinstance(item_id, str) else None, _message_text(item)))
+            return self._text.done(item_id if isinstance(item_id, str) else None, _message_text(item))
         if kind == "function_call":
             return self._tool_call(
                 name=item.get("name"),
@@ -220,7 +219,7 @@ class Normalizer:
             log.debug("mcp_approval_request: %.200r", item)
             name = _text(item.get("name")) or "a tool"
             note = f"The agent asked for approval to use {name}; this app cannot approve tools."
-            return list(self._text.done(f"mcp_approval_request:{item.get('id')}", note))
+            return self._text.done(f"mcp_approval_request:{item.get('id')}", note)
         log.debug("passed over an output item of type %r", kind)
         return []
 
@@ -233,7 +232,7 @@ class Normalizer:
         if call_key is not None:
             self._emitted_calls.add(call_key)
             self._call_names[call_key] = tool
-        out: list[Event] = list(self._text.settle())
+        out = self._text.settle()
         out.append(
             ToolCall(name=tool, args=parse_arguments(arguments), call_id=call_key, agent=self._text.agent)
         )
@@ -243,7 +242,7 @@ class Normalizer:
         call_key = call_id if isinstance(call_id, str) and call_id else None
         # The output item carries no name on the ResponsesAgent wire: join it to its call.
         tool = (self._call_names.get(call_key) if call_key else None) or _text(name) or "unknown"
-        out: list[Event] = list(self._text.settle())
+        out = self._text.settle()
         out.append(ToolOutput(name=tool, output=output_text(output), call_id=call_key))
         return out
 

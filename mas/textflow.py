@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from mas.events import TextDelta
+from mas.events import Event, TextDelta
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +68,15 @@ class TextFlow:
         self._current: str | None = None
         self._last_emitter: str | None = None
 
-    def delta(self, item_id: str, text: str) -> list[TextDelta]:
+    def delta(self, item_id: str, text: str) -> list[Event]:
         """A streamed piece of item `item_id`'s text."""
+        if item_id == self._current and item_id == self._last_emitter:
+            # The hot path: one more delta of the message already being shown.
+            current = self._items[item_id]
+            if not current.holding:
+                current.parts.append(text)
+                return [TextDelta(delta=text, agent=self.agent)]
         item = self._items.get(item_id)
-        if item is not None and item_id == self._current and not item.holding:
-            item.parts.append(text)
-            return self._emit(item_id, text)
         out = self.settle() if item_id != self._current else []
         if item is None:
             item = self._items[item_id] = _Item()
@@ -84,7 +87,7 @@ class TextFlow:
         item.held += text
         return out + self._resolve(item_id, item)
 
-    def done(self, item_id: str | None, text: str) -> list[TextDelta]:
+    def done(self, item_id: str | None, text: str) -> list[Event]:
         """Item `item_id` is complete and its whole text is `text` (a message item's `.done`)."""
         key = item_id if item_id is not None else ""
         item = self._items.get(key)
@@ -100,7 +103,7 @@ class TextFlow:
             return out + self._whole(key, text)
         return self._reconcile(key, item, text)
 
-    def settle(self) -> list[TextDelta]:
+    def settle(self) -> list[Event]:
         """Finish the item receiving deltas: held-back text is a marker, noise, or text after all."""
         key = self._current
         self._current = None
@@ -119,7 +122,7 @@ class TextFlow:
             return []
         return self._emit(key, held)
 
-    def _reconcile(self, key: str, item: _Item, text: str) -> list[TextDelta]:
+    def _reconcile(self, key: str, item: _Item, text: str) -> list[Event]:
         out = self.settle() if self._current != key else []
         self._current = key
         received = item.received()
@@ -132,8 +135,8 @@ class TextFlow:
             log.debug("item %s: done text differs from its streamed deltas; keeping the deltas", key)
         return out + self.settle()
 
-    def _resolve(self, key: str, item: _Item) -> list[TextDelta]:
-        out: list[TextDelta] = []
+    def _resolve(self, key: str, item: _Item) -> list[Event]:
+        out: list[Event] = []
         while True:
             marker = _MARKER_AT_START.match(item.held)
             if marker is None:
@@ -146,8 +149,8 @@ class TextFlow:
         held, item.held = item.held, ""
         return out + self._emit(key, held)
 
-    def _whole(self, key: str, text: str) -> list[TextDelta]:
-        out: list[TextDelta] = []
+    def _whole(self, key: str, text: str) -> list[Event]:
+        out: list[Event] = []
         pieces = _MARKER.split(text)
         for index, piece in enumerate(pieces):
             if index % 2:
@@ -161,7 +164,7 @@ class TextFlow:
                 log.debug("dropped noise message text %r", piece)
         return out
 
-    def _emit(self, key: str, text: str) -> list[TextDelta]:
+    def _emit(self, key: str, text: str) -> list[Event]:
         if not text:
             return []
         if self._last_emitter != key:
