@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ class DemoEngine:
         except duckdb.Error as exc:
             raise DemoDataError(f"Could not open the demo database {dataset.database}: {exc}") from exc
         self._lock = threading.Lock()
+        # Close the connection when the engine goes, and at the latest at interpreter exit:
+        # DuckDB's bindings report "leaked" objects if a connection outlives the interpreter.
+        self._finalizer = weakref.finalize(self, self._con.close)
 
     def query(self, sql: str) -> QueryResult:
         """Run one statement; DuckDB errors (including refused writes) become DemoDataError."""
@@ -106,4 +110,4 @@ class DemoEngine:
         return QueryResult(columns=columns, rows=rows)
 
     def close(self) -> None:
-        self._con.close()
+        self._finalizer()
