@@ -142,7 +142,7 @@ def _two_periods(table: pd.DataFrame, metas: list[ColumnMeta]) -> Kpi | None:
 
 def _labelled_order(keys: pd.Series) -> list[int] | None:
     """Row order (previous, current) of two rows labelled like "Last year" / "This year"."""
-    text = keys.astype(str).tolist()
+    text = ["" if v is None else str(v) for v in map(scalar, keys)]
     current = [bool(_PERIOD_CURRENT.search(t)) for t in text]
     previous = [bool(_PERIOD_PREVIOUS.search(t)) for t in text]
     if current == [False, True] and previous == [True, False]:

@@ -39,7 +39,7 @@ _SUGGESTION_KEYS = frozenset({"suggested_questions", "suggestions", "follow_up_q
 _STATEMENT_KEYS = frozenset({"manifest", "result", "status", "statement_id"})
 _FAILED = frozenset({"FAILED", "CANCELED", "CANCELLED", "CLOSED"})
 _SHOWING = re.compile(
-    r"\bshowing\s+(?:the\s+)?(?:first\s+|top\s+)?([\d,]+)\s+(?:of|out\s+of)\s+([\d,]+)\s+rows\b", re.I
+    r"(?<![a-z])showing\s+(?:the\s+)?(?:first\s+|top\s+)?([\d,]+)\s+(?:of|out\s+of)\s+([\d,]+)\s+rows\b", re.I
 )
 
 
@@ -140,7 +140,7 @@ def _load_json(text: str, found: _Found) -> Any:
 
 def _walk_list(items: Sequence[Any], found: _Found, *, depth: int) -> None:
     dicts = [item for item in items if isinstance(item, Mapping)]
-    if dicts and len(dicts) == len(items) and not any(_is_structural(d) for d in dicts):
+    if dicts and len(dicts) == len(items) and all(_is_record(d) for d in dicts):
         if found.table is None:
             found.table, found.hints = _records(dicts)
         return
@@ -149,14 +149,15 @@ def _walk_list(items: Sequence[Any], found: _Found, *, depth: int) -> None:
             _walk(item, found, depth=depth + 1)
 
 
-def _is_structural(item: Mapping[str, Any]) -> bool:
-    """A dict that is a container we understand, not a record (a row of a table)."""
+def _is_record(item: Mapping[str, Any]) -> bool:
+    """A row of a table: flat values only (objects mean a container such as a Genie attachment),
+    and not a shape we understand (an MCP text item, an error)."""
+    if not item or any(isinstance(value, Mapping) for value in item.values()):
+        return False
     keys = set(item)
-    return bool(
-        keys & {"manifest", "statement_response", "attachments", "data_array", "error", "error_code"}
-        or ("columns" in keys and keys & {"data", "rows"})
-        or (item.get("type") == "text" and isinstance(item.get("text"), str))
-    )
+    return not (keys & {"manifest", "statement_response", "attachments", "data_array", "error", "error_code"}
+                or ("columns" in keys and keys & {"data", "rows"})
+                or (item.get("type") == "text" and isinstance(item.get("text"), str)))
 
 
 def _walk_dict(item: Mapping[str, Any], found: _Found, *, depth: int) -> None:
@@ -240,7 +241,7 @@ def _statement(item: Mapping[str, Any], found: _Found) -> None:
     found.truncated |= manifest.get("truncated") is True or result.get("next_chunk_index") is not None
     if found.table is not None:
         return
-    columns = [c for c in _mapping(manifest.get("schema")).get("columns") or [] if isinstance(c, Mapping)]
+    columns = [c for c in _list(_mapping(manifest.get("schema")).get("columns")) if isinstance(c, Mapping)]
     data = result.get("data_array")
     if data == statement.SENTINEL and found.raw is not None:
         raw = found.raw
@@ -254,13 +255,17 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _envelope(item: Mapping[str, Any], found: _Found) -> None:
     for key in ("is_truncated", "truncated"):
         if isinstance(item.get(key), bool):
             found.truncated |= item[key]
     if found.table is not None:
         return
-    columns = [c if isinstance(c, Mapping) else {"name": str(c)} for c in item.get("columns") or []]
+    columns = [c if isinstance(c, Mapping) else {"name": str(c)} for c in _list(item.get("columns"))]
     rows = item.get("data") if "data" in item else item.get("rows")
     rows = rows if isinstance(rows, list) else []
     if rows and all(isinstance(r, Mapping) for r in rows):

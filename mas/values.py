@@ -40,6 +40,8 @@ _MONTH_NAME = re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})$")
 _QUARTER = re.compile(
     r"^(?:(?P<y1>\d{4})\s*[-/ ]?\s*[Qq](?P<q1>[1-4])|[Qq](?P<q2>[1-4])\s*[-/ ]?\s*(?P<y2>\d{4}))$"
 )
+_EXACT = 2**53
+"""Whole numbers from here on are not exact as floats."""
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 
@@ -107,9 +109,9 @@ def _native(values: pd.Series) -> pd.Series | None:
     if kinds <= {bool}:
         return values.astype("boolean")
     if kinds <= {int, float} and bool not in kinds:
-        if kinds == {int}:
-            return values.astype("Int64")
-        return values.astype("float64")
+        if any(isinstance(v, int) and abs(v) >= _EXACT for v in present):
+            return None  # beyond float precision: an identifier more than a quantity; kept as text
+        return values.astype("Int64" if kinds == {int} else "float64")
     return None
 
 
@@ -145,7 +147,9 @@ def _parse_numbers(cells: pd.Series) -> tuple[pd.Series, ValueHint] | None:
     result = pd.Series(np.nan, index=cells.index, dtype="float64")
     result[present] = signed.to_numpy()
     whole = not (digits.str.contains(r"[.eE]").any() or parts["scale"].notna().any() or pct.any())
-    if whole and result.abs().max() < 2**53:
+    if whole and result.abs().max() >= _EXACT:
+        return None  # e.g. a 20-digit account number: converting would round it
+    if whole:
         result = result.astype("Int64")
     return result, ValueHint(percent=bool(pct.all()), currency=next(iter(codes), None))
 
