@@ -48,14 +48,20 @@ def _measure_title(meta: ColumnMeta | None, name: str) -> str:
 
 
 def _x_encoding(data: pd.DataFrame, x: str, meta: ColumnMeta | None) -> dict[str, Any]:
-    if pd.api.types.is_datetime64_any_dtype(data[x].dtype):
-        grain = meta.format if meta is not None else "date"
-        fmt = {"month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}.get(grain, "%Y-%m-%d")
-        axis = {"format": fmt, "labelAngle": 0}
+    values = data[x]
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        axis = {"format": _date_format(values, meta), "labelAngle": 0}
         return {"field": field(x), "type": "temporal", "title": label(x), "axis": axis}
-    if pd.api.types.is_numeric_dtype(data[x].dtype):
+    if pd.api.types.is_numeric_dtype(values.dtype):
         return {"field": field(x), "type": "quantitative", "title": label(x), "scale": {"zero": False}}
     return {"field": field(x), "type": "nominal", "title": label(x)}
+
+
+def _date_format(values: pd.Series, meta: ColumnMeta | None) -> str:
+    grain = meta.format if meta is not None else "date"
+    if grain == "date" and len(values) > 1 and bool(values.dropna().dt.day.eq(1).all()):
+        grain = "month"  # typed dates that are all month starts: a monthly series
+    return {"month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}.get(grain, "%Y-%m-%d")
 
 
 def _tooltip(fields: Sequence[tuple[str, str, str | None]]) -> list[dict[str, Any]]:

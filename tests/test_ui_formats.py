@@ -1,0 +1,50 @@
+"""Column configs and KPI numbers from each column's meaning."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mas.columns import describe_columns
+from mas.kpi import Kpi
+from ui.formats import column_config, compact, is_fraction, kpi_delta, kpi_value
+
+
+def test_columns_get_currency_percent_integer_and_month_formats() -> None:
+    table = pd.DataFrame({
+        "order_month": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+        "net_revenue": [1200.5, 950.25],
+        "orders": [12, 9],
+        "pct_of_total": [55.8, 44.2],
+        "region": ["EMEA", "APAC"],
+    })
+    config = column_config(table, describe_columns(table))
+    assert config["net_revenue"]["type_config"]["format"] == "dollar"
+    assert config["pct_of_total"]["type_config"]["format"] == "%.1f%%"
+    assert config["orders"]["type_config"]["format"] == "localized"
+    assert config["net_revenue"]["label"] == "net revenue"
+    assert config["region"]["label"] == "region"
+    assert config["order_month"]["type_config"]["type"] in ("date", "datetime")
+
+
+def test_percent_fractions_use_the_percent_preset() -> None:
+    table = pd.DataFrame({"share_pct": [0.25, 0.75]})
+    assert is_fraction(table["share_pct"])
+    assert column_config(table, describe_columns(table))["share_pct"]["type_config"]["format"] == "percent"
+
+
+def test_compact_keeps_three_significant_digits() -> None:
+    assert [compact(v) for v in (249_000_000, 96_178_379.6, 1_234_567, 1_500, 12.5, 7)] == [
+        "249M", "96.2M", "1.23M", "1.5K", "12.50", "7",
+    ]
+
+
+def test_kpi_values_and_deltas_read_like_a_card() -> None:
+    kpi = Kpi(value=249_000_000.0, label="net revenue", format="currency", currency="USD",
+              previous=200_000_000.0, delta=49_000_000.0, delta_pct=24.5,
+              period="2025", previous_period="2024")
+    assert kpi_value(kpi) == "$249M"
+    assert kpi_delta(kpi) == "+24.5 % vs 2024"
+    loss = Kpi(value=-5.0, label="margin", format="percent", delta=-1.5)
+    assert kpi_value(loss) == "-5.0 %" and kpi_delta(loss) == "-1.5 %"
+    assert kpi_value(Kpi(value=None, label="x", format="number")) == "—"
+    assert kpi_value(Kpi(value=pd.Timestamp("2025-03-01"), label="best month", format="month")) == "Mar 2025"
