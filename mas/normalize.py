@@ -8,60 +8,18 @@ logged at debug and passed over. It does no I/O and no SSE or JSON parsing (see 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from mas.events import Done, ErrorEvent, Event, ToolCall, ToolOutput
+from mas.events import Done, ErrorEvent, Event
 from mas.textflow import TextFlow
+from mas.toolcalls import ToolCalls, as_text
 
 log = logging.getLogger(__name__)
 
-_NOTED_TYPES = frozenset(
-    {
-        "response.created",
-        "response.in_progress",
-        "response.output_item.added",
-        "response.content_part.added",
-        "response.content_part.done",
-        "response.output_text.done",
-        "response.output_text.annotation.added",
-        "response.function_call_arguments.delta",
-        "response.function_call_arguments.done",
-        "response.reasoning_summary_text.delta",
-        "response.reasoning_summary_text.done",
-        "response.reasoning_summary_part.added",
-        "response.reasoning_summary_part.done",
-    }
-)
 _COMPLETED = frozenset({"response.completed", "responses.completed"})
 _ERRORS = frozenset({"error", "response.error", "response.failed"})
-
-
-def parse_arguments(raw: Any) -> dict[str, Any]:
-    """A call's arguments as a dict: JSON-string objects parsed, empty → {}, else {"raw": …}."""
-    if isinstance(raw, dict):
-        return raw
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return {}
-    if isinstance(raw, str):
-        try:
-            parsed = json.loads(raw)
-        except (ValueError, RecursionError):
-            log.debug("tool-call arguments are not JSON: %.200r", raw)
-            return {"raw": raw}
-        return parsed if isinstance(parsed, dict) else {"raw": parsed}
-    return {"raw": raw}
-
-
-def output_text(raw: Any) -> str:
-    """A tool output as text: strings as they are, JSON values re-serialised, None → ""."""
-    if isinstance(raw, str):
-        return raw
-    if raw is None:
-        return ""
-    return json.dumps(raw, ensure_ascii=False)
 
 
 def error_event(obj: dict[str, Any], *, default_code: str) -> ErrorEvent:
@@ -69,22 +27,16 @@ def error_event(obj: dict[str, Any], *, default_code: str) -> ErrorEvent:
     nested = obj.get("error")
     if isinstance(nested, str) and nested:
         return ErrorEvent(
-            message=nested, code=_text(obj.get("error_code") or obj.get("code")) or default_code
+            message=nested, code=as_text(obj.get("error_code") or obj.get("code")) or default_code
         )
     source = nested if isinstance(nested, dict) else obj
-    message = _text(source.get("message")) or _text(source.get("detail"))
-    code = _text(source.get("code") or source.get("error_code") or source.get("type")) or default_code
+    message = as_text(source.get("message")) or as_text(source.get("detail"))
+    code = as_text(source.get("code") or source.get("error_code") or source.get("type")) or default_code
     if code in _ERRORS:
         code = default_code
     return ErrorEvent(
         message=message or f"The endpoint reported an error ({code}) without a message.", code=code
     )
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _message_text(item: dict[str, Any]) -> str:
@@ -98,17 +50,6 @@ def _message_text(item: dict[str, Any]) -> str:
     return "".join(part for part in parts if isinstance(part, str))
 
 
-class _PartialCall:
-    """A chat-completion tool call whose arguments stream in pieces, keyed by `index`."""
-
-    __slots__ = ("arguments", "call_id", "name")
-
-    def __init__(self) -> None:
-        self.call_id: str | None = None
-        self.name: str | None = None
-        self.arguments: list[str] = []
-
-
 class Normalizer:
     """Wire dicts in (`feed`), typed events out; `terminated` once a terminal event was emitted.
 
@@ -120,9 +61,7 @@ class Normalizer:
         self.terminated = False
         self.fed = 0
         self._text = TextFlow()
-        self._call_names: dict[str, str] = {}
-        self._emitted_calls: set[str] = set()
-        self._partial: dict[int, _PartialCall] = {}
+        self._tools = ToolCalls()
         self._unparsed: str | None = None
         self._typed: dict[str, Callable[[dict[str, Any]], list[Event]]] = {
             "response.output_item.done": self._on_item_done,
@@ -186,7 +125,7 @@ class Normalizer:
         return self._terminate(Done())
 
     def _terminate(self, event: Event) -> list[Event]:
-        out: list[Event] = [*self._text.settle(), *self._flush_partial_calls()]
+        out = self._flush_calls()
         out.append(event)
         self.terminated = True
         return out
@@ -217,33 +156,27 @@ class Normalizer:
             # The MAS pauses for an approval this client cannot give (mas-output.md §1); say so
             # rather than end on silence.
             log.debug("mcp_approval_request: %.200r", item)
-            name = _text(item.get("name")) or "a tool"
+            name = as_text(item.get("name")) or "a tool"
             note = f"The agent asked for approval to use {name}; this app cannot approve tools."
             return self._text.done(f"mcp_approval_request:{item.get('id')}", note)
         log.debug("passed over an output item of type %r", kind)
         return []
 
     def _tool_call(self, *, name: Any, arguments: Any, call_id: Any) -> list[Event]:
-        call_key = call_id if isinstance(call_id, str) and call_id else None
-        if call_key is not None and call_key in self._emitted_calls:
-            log.debug("passed over a repeated function_call %s", call_key)
-            return []
-        tool = _text(name) or "unknown"
-        if call_key is not None:
-            self._emitted_calls.add(call_key)
-            self._call_names[call_key] = tool
         out = self._text.settle()
-        out.append(
-            ToolCall(name=tool, args=parse_arguments(arguments), call_id=call_key, agent=self._text.agent)
-        )
+        event = self._tools.call(name=name, arguments=arguments, call_id=call_id, agent=self._text.agent)
+        if event is not None:
+            out.append(event)
         return out
 
     def _tool_output(self, *, call_id: Any, output: Any, name: Any) -> list[Event]:
-        call_key = call_id if isinstance(call_id, str) and call_id else None
-        # The output item carries no name on the ResponsesAgent wire: join it to its call.
-        tool = (self._call_names.get(call_key) if call_key else None) or _text(name) or "unknown"
         out = self._text.settle()
-        out.append(ToolOutput(name=tool, output=output_text(output), call_id=call_key))
+        out.append(self._tools.output(call_id=call_id, output=output, name=name))
+        return out
+
+    def _flush_calls(self) -> list[Event]:
+        out = self._text.settle()
+        out.extend(self._tools.flush(agent=self._text.agent))
         return out
 
     def _on_other_type(self, kind: str, wire: dict[str, Any]) -> list[Event]:
@@ -253,10 +186,9 @@ class Normalizer:
             nested = wire.get("response")
             source = nested if kind == "response.failed" and isinstance(nested, dict) else wire
             return self._terminate(error_event(source, default_code="upstream_error"))
-        if kind in _NOTED_TYPES:
-            log.debug("passed over %s", kind)
-        else:
-            log.debug("passed over an unknown event type %r", kind)
+        # created, in_progress, output_item.added, content_part.*, output_text.done, annotations,
+        # reasoning, function_call_arguments.delta and types not yet invented.
+        log.debug("passed over an event of type %r", kind)
         return []
 
     def _on_untyped(self, wire: dict[str, Any]) -> list[Event]:
@@ -289,44 +221,10 @@ class Normalizer:
                 out.extend(self._text.delta("chat.completion", content))
             calls = delta.get("tool_calls")
             if isinstance(calls, list):
-                out.extend(self._collect_partial_calls(calls))
+                out.extend(self._text.settle())
+                out.extend(self._tools.stream(calls, agent=self._text.agent))
         if choice.get("finish_reason"):
-            out.extend(self._flush_partial_calls())
-        return out
-
-    def _collect_partial_calls(self, calls: list[Any]) -> list[Event]:
-        """OpenAI streams a call's arguments in pieces under one `index`; a new index ends the last."""
-        out: list[Event] = []
-        for position, call in enumerate(calls):
-            if not isinstance(call, dict):
-                continue
-            index = call.get("index")
-            index = index if isinstance(index, int) else position
-            if index not in self._partial:
-                out.extend(self._flush_partial_calls())
-                self._partial[index] = _PartialCall()
-            partial = self._partial[index]
-            partial.call_id = _text(call.get("id")) or partial.call_id
-            function = call.get("function")
-            if isinstance(function, dict):
-                partial.name = _text(function.get("name")) or partial.name
-                arguments = function.get("arguments")
-                if isinstance(arguments, str):
-                    partial.arguments.append(arguments)
-                elif arguments is not None:
-                    partial.arguments.append(json.dumps(arguments))
-        return out
-
-    def _flush_partial_calls(self) -> list[Event]:
-        out: list[Event] = []
-        for index in sorted(self._partial):
-            partial = self._partial[index]
-            out.extend(
-                self._tool_call(
-                    name=partial.name, arguments="".join(partial.arguments), call_id=partial.call_id
-                )
-            )
-        self._partial.clear()
+            out.extend(self._flush_calls())
         return out
 
     def _on_chat_agent(self, delta: dict[str, Any]) -> list[Event]:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
-from mas.normalize import Normalizer, output_text, parse_arguments
+from mas.normalize import Normalizer
 
 EXAMPLES = settings(max_examples=int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 
@@ -26,32 +26,6 @@ def run(*wires: dict[str, Any], truncated: bool = False) -> list[Event]:
 
 def delta(text: str, item: str = "m") -> dict[str, Any]:
     return {"type": "response.output_text.delta", "item_id": item, "delta": text}
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ('{"genie_query": "q"}', {"genie_query": "q"}),
-        ("", {}),
-        ("   ", {}),
-        (None, {}),
-        ("not json", {"raw": "not json"}),
-        ("[1]", {"raw": [1]}),
-        ('"text"', {"raw": "text"}),
-        ({"a": 1}, {"a": 1}),
-        (7, {"raw": 7}),
-    ],
-)
-def test_parse_arguments(raw: Any, expected: dict[str, Any]) -> None:
-    assert parse_arguments(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("text", "text"), (None, ""), ({"a": "é"}, '{"a": "é"}'), ([1, 2], "[1, 2]"), (3, "3")],
-)
-def test_output_text(raw: Any, expected: str) -> None:
-    assert output_text(raw) == expected
 
 
 def test_nothing_is_emitted_after_the_terminal_event() -> None:
