@@ -21,18 +21,75 @@ log = logging.getLogger(__name__)
 
 _DONE = "[DONE]"
 _raw_decode = json.JSONDecoder().raw_decode
+_HEAD_LIMIT = 64 * 1024 * 1024
 
 
 def iter_events(chunks: Iterable[bytes]) -> Iterator[Event]:
     """Typed events from the chunks of an SSE body, each chunk's events yielded as it arrives."""
     parser = SSEParser()
     normalizer = Normalizer()
+    head = _BodyHead()
     for chunk in chunks:
-        yield from _apply(normalizer, parser.feed(chunk))
+        batch = parser.feed(chunk)
+        head.keep(chunk, batch=batch)
+        yield from _apply(normalizer, batch)
         if normalizer.terminated:
             return
-    yield from _apply(normalizer, parser.finish())
+    batch = parser.finish()
+    head.keep(b"", batch=batch)
+    fallback = _not_sse(head.body()) if head.live else None
+    if fallback is not None:
+        yield from fallback
+        return
+    yield from _apply(normalizer, batch)
     yield from normalizer.finish(truncated=parser.truncated)
+
+
+class _BodyHead:
+    """The raw body, kept only until the first SSE event: a body with none may not be SSE at all."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.live = True
+
+    def keep(self, chunk: bytes, *, batch: list[SSEEvent]) -> None:
+        if not self.live:
+            return
+        if batch or self.size > _HEAD_LIMIT:
+            self.live, self.parts = False, []
+            return
+        self.parts.append(chunk)
+        self.size += len(chunk)
+
+    def body(self) -> str:
+        return b"".join(self.parts).decode("utf-8", "replace").lstrip("\ufeff").strip()
+
+
+def _not_sse(text: str) -> list[Event] | None:
+    """Events for a body with no SSE event in it: a JSON answer, NDJSON, or an HTML page."""
+    # Agent Bricks config errors come as a plain JSON body even to `stream: true`
+    # (mas-output.md §3), and some servers stream `application/x-ndjson` (wire-format.md §1.4).
+    if text[:1] in ("{", "["):
+        value = _parse_json(text)
+        if value is not None:
+            return events_from_json_body(value)
+        lines = [_parse_json(line) for line in text.splitlines() if line.strip()]
+        if not all(isinstance(line, dict) for line in lines):
+            return None
+        normalizer = Normalizer()
+        events: list[Event] = []
+        for line in lines:
+            events += normalizer.feed(line)
+        return events + normalizer.finish(truncated=False)
+    if text[:1] == "<":
+        return [
+            ErrorEvent(
+                message=f"The endpoint answered with a web page, not an event stream: {text[:200]!r}",
+                code="not_sse",
+            )
+        ]
+    return None
 
 
 def _apply(normalizer: Normalizer, batch: list[SSEEvent]) -> list[Event]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from streams import byte_by_byte, fixture_names, load, random_chunks, split_at, sse_body
+from streams import FIXTURES, byte_by_byte, fixture_names, load, random_chunks, split_at, sse_body
 
 from mas.decode import events_from_json_body, iter_events
 from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
@@ -281,11 +281,28 @@ EXPECTED: dict[str, list[Event]] = {
         TextDelta(delta="🙂 done"),
         DONE,
     ],
+    "json_error_body_not_sse.sse": [
+        ErrorEvent(message="Tool agent-revenue-genie is not accessible.", code="RESOURCE_DOES_NOT_EXIST"),
+    ],
+    "json_responses_body_not_sse.sse": [TextDelta(delta="Not streamed."), DONE],
+    "ndjson_lines.sse": [TextDelta(delta="one "), TextDelta(delta="two"), DONE],
+    "html_page_not_sse.sse": [
+        ErrorEvent(
+            message="The endpoint answered with a web page, not an event stream: "
+            "'<!DOCTYPE html><html><body><h1>504 Gateway Time-out</h1></body></html>'",
+            code="not_sse",
+        ),
+    ],
 }
 
 
 def test_every_fixture_has_expected_events() -> None:
     assert sorted(EXPECTED) == fixture_names()
+
+
+def test_every_fixture_is_described_in_the_readme() -> None:
+    readme = (FIXTURES / "README.md").read_text()
+    assert [name for name in fixture_names() if f"| {name} |" not in readme] == []
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
