@@ -37,8 +37,11 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Every row of `frame` as spreadsheet-safe UTF-8 CSV with a header row (no index, no BOM)."""
-    return spreadsheet_safe(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """Every row of `frame` as spreadsheet-safe UTF-8 CSV with a header row (no index, no BOM).
+
+    Rows end in CRLF (RFC 4180), which also makes the csv writer quote any cell holding a bare CR.
+    """
+    return spreadsheet_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def display_frame(
