@@ -3,7 +3,7 @@
 It reads ResponsesAgent events (what a MAS speaks), ChatAgent chunks and OpenAI chat-completion
 chunks, telling them apart from each payload's shape, tolerantly: unknown types and fields are
 logged at debug and passed over. It does no I/O and no SSE or JSON parsing (see `mas.sse` and
-`mas.decode`); the wire facts it follows are in docs `shared/notes/wire-format.md` §2–3.
+`mas.decode`); the wire facts it follows are in the notes `wire-format.md` §2 and `mas-output.md` §3.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def error_event(obj: dict[str, Any], *, default_code: str) -> ErrorEvent:
             message=nested, code=as_text(obj.get("error_code") or obj.get("code")) or default_code
         )
     source = nested if isinstance(nested, dict) else obj
-    message = as_text(source.get("message")) or as_text(source.get("detail"))
+    message = as_text(source.get("message")) or as_text(obj.get("message")) or as_text(source.get("detail"))
     code = as_text(source.get("code") or source.get("error_code") or source.get("type")) or default_code
     if code in _ERRORS:
         code = default_code

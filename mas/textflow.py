@@ -136,18 +136,17 @@ class TextFlow:
         return out + self.settle()
 
     def _resolve(self, key: str, item: _Item) -> list[Event]:
-        out: list[Event] = []
-        while True:
-            marker = _MARKER_AT_START.match(item.held)
-            if marker is None:
-                break
+        """Held-back text at an item's start: take whole markers off it; release it once it is text."""
+        marker = _MARKER_AT_START.match(item.held)
+        while marker is not None:
             self.agent = marker.group(1).strip()
             item.held = item.held[marker.end() :].lstrip()
+            marker = _MARKER_AT_START.match(item.held)
         if _may_become_special(item.held):
-            return out
+            return []
         item.holding = False
         held, item.held = item.held, ""
-        return out + self._emit(key, held)
+        return self._emit(key, held)
 
     def _whole(self, key: str, text: str) -> list[Event]:
         out: list[Event] = []
