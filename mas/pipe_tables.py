@@ -3,8 +3,9 @@
 Follows the GitHub-flavoured-markdown table rules: a header row, a delimiter row of dashes with
 optional alignment colons and the same number of cells, then body rows until a blank or
 pipe-less line; outer pipes are optional and `\\|` is a literal pipe. Confluence-style
-`||a||b||` headers (seen in sub-agent text, mas-output.md §2) are read too. It returns strings
-and line spans only; typing the cells is `mas.values`' job.
+`||a||b||` headers (seen in sub-agent text, mas-output.md §2) are read too. `split_prose` takes
+the SQL fences and the first table out of a text. It returns strings only; typing the cells is
+`mas.values`' job.
 """
 
 from __future__ import annotations
@@ -112,3 +113,35 @@ def find_fences(text: str) -> list[Fence]:
     """Every ``` / ~~~ fenced block of `text`, in order."""
     return [Fence(language=m.group(2), body=m.group(3).strip(), start=m.start(), end=m.end())
             for m in _FENCE.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Prose:
+    text: str
+    """What is left: the prose without SQL fences and without the table."""
+    sql: str | None
+    """The last SQL fence (Genie keeps its last query when it corrects itself)."""
+    table: PipeTable | None
+
+
+def split_prose(text: str, *, want_table: bool = True) -> Prose:
+    """Take the SQL fences, and the first table outside other fences, out of `text`."""
+    fences = find_fences(text)
+    sql = next((f.body for f in reversed(fences) if f.is_sql and f.body), None)
+    for fence in reversed(fences):
+        if fence.is_sql:
+            text = text[: fence.start] + text[fence.end :]
+    lines = text.split("\n")
+    table = find_table(lines, skip=_fenced_lines(text)) if want_table else None
+    if table is not None:
+        lines = lines[: table.start] + lines[table.end :]
+    return Prose(text=re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), sql=sql, table=table)
+
+
+def _fenced_lines(text: str) -> frozenset[int]:
+    """Indices of the lines inside fenced blocks, where tables are not looked for."""
+    lines: set[int] = set()
+    for fence in find_fences(text):
+        first = text.count("\n", 0, fence.start)
+        lines.update(range(first, first + text.count("\n", fence.start, fence.end) + 1))
+    return frozenset(lines)

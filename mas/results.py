@@ -21,8 +21,8 @@ import pandas as pd
 from mas import statement
 from mas.columns import ColumnMeta, describe_columns
 from mas.kpi import kpi_from_table
-from mas.pipe_tables import find_fences, find_table
-from mas.values import ValueHint, coerce_frame
+from mas.pipe_tables import split_prose
+from mas.values import ValueHint
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,12 @@ _MAX_DEPTH = 16
 _SQL = re.compile(
     r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(?:SELECT|WITH|VALUES|SHOW|DESCRIBE|EXPLAIN)\b", re.I | re.S
 )
-_ERROR_TEXT = re.compile(r"^(?:error|exception|failed|failure)\b|^[A-Z]+(?:_[A-Z]+)+:", re.I)
+_ERROR_TEXT = re.compile(
+    r"^(?:error|exception)\s*[:!(-]|^(?:an?\s+)?error\s+(?:occurred|while|when|during|calling|executing|getting)\b"
+    r"|^failed\s+to\b|^failure\s*:",
+    re.I,
+)
+_ERROR_CODE = re.compile(r"^[A-Z]+(?:_[A-Z]+)+:")  # e.g. "INVALID_PARAMETER_VALUE: …" (mas-output.md §3)
 _SQL_KEYS = frozenset({"sql", "sql_query", "query_str", "generated_sql", "statement_text"})
 _TEXT_KEYS = frozenset({"text", "content", "message", "answer", "response", "summary", "output", "result"})
 _SUGGESTION_KEYS = frozenset({"suggested_questions", "suggestions", "follow_up_questions", "followups"})
@@ -134,7 +139,7 @@ def _load_json(text: str, found: _Found) -> Any:
         return document
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -142,7 +147,7 @@ def _walk_list(items: Sequence[Any], found: _Found, *, depth: int) -> None:
     dicts = [item for item in items if isinstance(item, Mapping)]
     if dicts and len(dicts) == len(items) and all(_is_record(d) for d in dicts):
         if found.table is None:
-            found.table, found.hints = _records(dicts)
+            found.table, found.hints = statement.table_from_records(dicts)
         return
     for item in items:
         if isinstance(item, Mapping | list | tuple):
@@ -248,7 +253,7 @@ def _statement(item: Mapping[str, Any], found: _Found) -> None:
     else:
         rows = [r for r in data if isinstance(r, list)] if isinstance(data, list) else []
         raw = statement.raw_from_rows(rows)
-    _typed_or_coerced(columns, raw, found)
+    found.table, found.hints = statement.table_from_columns(columns, raw)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -270,59 +275,24 @@ def _envelope(item: Mapping[str, Any], found: _Found) -> None:
     rows = rows if isinstance(rows, list) else []
     if rows and all(isinstance(r, Mapping) for r in rows):
         names = [str(c.get("name", "")) for c in columns]
-        found.table, found.hints = _records(rows, names=names)
+        found.table, found.hints = statement.table_from_records(rows, names=names)
         return
-    _typed_or_coerced(columns, statement.raw_from_rows([r for r in rows if isinstance(r, list)]), found)
-
-
-def _typed_or_coerced(columns: list[Mapping[str, Any]], raw: statement.RawColumns, found: _Found) -> None:
-    typed = any(c.get("type_name") or c.get("type_text") for c in columns)
-    untyped = [{"name": c.get("name", f"column {i + 1}")} for i, c in enumerate(columns)]
-    frame = statement.typed_frame(columns if typed else untyped, raw)
-    found.table, found.hints = (frame, {}) if typed else coerce_frame(frame)
-
-
-def _records(rows: Sequence[Mapping[str, Any]], *, names: Sequence[str] = ()) -> tuple[
-    pd.DataFrame, dict[str, ValueHint]
-]:
-    keys = list(dict.fromkeys([*names, *(key for row in rows for key in row)]))
-    unique = statement.unique_names(str(k) for k in keys)
-    data = {name: pd.Series([row.get(key) for row in rows], dtype=object) for name, key in zip(unique, keys,
-                                                                                                 strict=True)}
-    return coerce_frame(pd.DataFrame(data, index=pd.RangeIndex(len(rows))))
+    raw = statement.raw_from_rows([r for r in rows if isinstance(r, list)])
+    found.table, found.hints = statement.table_from_columns(columns, raw)
 
 
 def _prose(text: str, found: _Found) -> None:
-    fences = find_fences(text)
-    for fence in fences:
-        if fence.is_sql and fence.body:
-            found.sql = fence.body
-    for fence in reversed(fences):
-        if fence.is_sql:
-            text = text[: fence.start] + text[fence.end :]
-    lines = text.split("\n")
-    in_fence = _fenced_lines(text)
-    table = find_table(lines, skip=in_fence) if found.table is None else None
-    if table is not None:
-        header = statement.unique_names(table.header)
-        frame = pd.DataFrame(table.rows, columns=header, dtype=object) if table.rows else pd.DataFrame(
-            {name: pd.Series([], dtype=object) for name in header})
-        found.table, found.hints = coerce_frame(frame)
-        lines = lines[: table.start] + lines[table.end :]
-    prose = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    showing = _SHOWING.search(prose)
+    prose = split_prose(text, want_table=found.table is None)
+    if prose.sql:
+        found.sql = prose.sql
+    if prose.table is not None:
+        header = statement.unique_names(prose.table.header)
+        found.table, found.hints = statement.table_from_cells(header, prose.table.rows)
+    showing = _SHOWING.search(prose.text)
     if showing and found.total_rows is None:
         found.total_rows = int(showing.group(2).replace(",", ""))
-    if prose and _ERROR_TEXT.match(prose) and found.error is None and found.table is None:
-        found.error = prose
-    if prose:
-        found.texts.append(prose)
-
-
-def _fenced_lines(text: str) -> frozenset[int]:
-    """Indices of lines inside a remaining (non-SQL) fenced block, where tables are not looked for."""
-    lines: set[int] = set()
-    for fence in find_fences(text):
-        first = text.count("\n", 0, fence.start)
-        lines.update(range(first, first + text.count("\n", fence.start, fence.end) + 1))
-    return frozenset(lines)
+    is_error = _ERROR_TEXT.match(prose.text) or _ERROR_CODE.match(prose.text)
+    if prose.text and is_error and found.error is None and found.table is None:
+        found.error = prose.text
+    if prose.text:
+        found.texts.append(prose.text)

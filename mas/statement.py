@@ -1,10 +1,11 @@
-"""Typed tables from the SQL Statement Execution shape (`manifest.schema.columns` + `result.data_array`).
+"""Tables from JSON shapes: the SQL Statement Execution result (`manifest.schema.columns` +
+`result.data_array`), column/row envelopes, records, and markdown cells.
 
-Cells arrive as strings or nulls and are typed by each column's `type_name` (Databricks
-`sql.ColumnInfo`; see wire-format.md §5), nulls kept as NA. Large JSON texts are scanned row by
-row straight into Arrow string columns, so the rows never exist as millions of Python strings
-at once (issue 5, P4: peak memory ≤ 5× the payload). This module does not find the statement
-inside a tool output or guess untyped values: see `mas.results` and `mas.values`.
+Statement cells arrive as strings or nulls and are typed by each column's `type_name` (Databricks
+`sql.ColumnInfo`; see wire-format.md §5), nulls kept as NA; untyped shapes go through `mas.values`.
+Large JSON texts are scanned row by row straight into Arrow string columns, so the rows never
+exist as millions of Python strings at once (issue 5, P4: peak memory ≤ 5× the payload). This
+module does not find these shapes inside a tool output: see `mas.results`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mas.values import TEXT_DTYPE, cell_text
+from mas.values import TEXT_DTYPE, ValueHint, cell_text, coerce_frame
 
 log = logging.getLogger(__name__)
 
-ROWS_PER_CHUNK = 512  # small chunks die young: measured 2-3x faster than 16k (fewer GC promotions)
+ROWS_PER_CHUNK = 512
+"""Rows parsed before they are moved into Arrow. Small chunks die young: on 200k rows, 512 ran
+2–3× faster than 16k, whose row lists lived long enough to be promoted and re-scanned by the GC."""
 SENTINEL = "\x00mas:data_array"
 """Stands in for a scanned `data_array` in the rest of the document, which is parsed normally."""
 
@@ -97,7 +100,7 @@ def split_statement_text(text: str, *, rows_per_chunk: int = ROWS_PER_CHUNK) -> 
         raw, end = _scan_rows(text, match.end(), rows_per_chunk=rows_per_chunk)
         start = match.end() - 1
         document = json.loads(text[:start] + json.dumps(SENTINEL) + text[end:])
-    except (ValueError, StopIteration, IndexError, TypeError) as exc:
+    except (ValueError, StopIteration, IndexError, TypeError, RecursionError) as exc:
         log.debug("data_array scan failed, parsing the whole text instead: %s", exc)
         return None
     return document, raw
@@ -201,3 +204,32 @@ def unique_names(names: Iterable[str]) -> list[str]:
         seen.add(candidate)
         out.append(candidate)
     return out
+
+
+def table_from_columns(
+    columns: Sequence[Mapping[str, Any]], raw: RawColumns
+) -> tuple[pd.DataFrame, dict[str, ValueHint]]:
+    """A frame typed by `type_name` when the columns carry types, else coerced from the cell text."""
+    if any(c.get("type_name") or c.get("type_text") for c in columns):
+        return typed_frame(columns, raw), {}
+    untyped = [{"name": c.get("name", f"column {i + 1}")} for i, c in enumerate(columns)]
+    return coerce_frame(typed_frame(untyped, raw))
+
+
+def table_from_records(
+    rows: Sequence[Mapping[str, Any]], *, names: Sequence[str] = ()
+) -> tuple[pd.DataFrame, dict[str, ValueHint]]:
+    """Records (one dict per row, keys in first-seen order after `names`) → a coerced frame."""
+    keys = list(dict.fromkeys([*names, *(key for row in rows for key in row)]))
+    columns = unique_names(str(k) for k in keys)
+    data = {name: pd.Series([row.get(key) for row in rows], dtype=object)
+            for name, key in zip(columns, keys, strict=True)}
+    return coerce_frame(pd.DataFrame(data, index=pd.RangeIndex(len(rows))))
+
+
+def table_from_cells(
+    header: Sequence[str], rows: Sequence[Sequence[str | None]]
+) -> tuple[pd.DataFrame, dict[str, ValueHint]]:
+    """Text cells under unique column names (a markdown table) → a coerced frame."""
+    data = {name: pd.Series([row[i] for row in rows], dtype=object) for i, name in enumerate(header)}
+    return coerce_frame(pd.DataFrame(data, index=pd.RangeIndex(len(rows))))

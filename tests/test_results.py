@@ -343,6 +343,8 @@ def test_dicts_holding_objects_are_containers_not_records() -> None:
         ),
         (json.dumps({"error": "boom"}), "boom"),
         ("Error: the query timed out.", "Error: the query timed out."),
+        ("An error occurred while running the query.", "An error occurred while running the query."),
+        ("Failed to reach the SQL warehouse", "Failed to reach the SQL warehouse"),
         (
             "INVALID_PARAMETER_VALUE: Error getting permissions for table(s): main.sales",
             "INVALID_PARAMETER_VALUE: Error getting permissions for table(s): main.sales",
@@ -369,6 +371,9 @@ def test_errors(output: Any, text: str) -> None:
         {"error": None, "text": "fine"},
         "NOTE: fine",
         "| Error |\n|-|\n| 1 |",
+        "Failed payments fell 12% in Q3.",
+        "Error bars are not shown.",
+        "total_revenue: 5",
     ],
 )
 def test_not_errors(output: Any) -> None:
@@ -425,6 +430,13 @@ def test_deep_nesting_is_cut_off_without_error() -> None:
     for _ in range(100):
         doc = {"wrapper": doc}
     assert parse_tool_output(doc).text == ""
+
+
+def test_absurdly_nested_json_text_is_prose() -> None:
+    text = "[" * 100_000 + "]" * 100_000
+    assert parse_tool_output(text).table is None
+    rows = '{"result": {"data_array": [' + "[" * 100_000 + "]" * 100_000 + "]}}"
+    assert parse_tool_output(rows).table is None
 
 
 def test_dict_input_is_not_mutated() -> None:
