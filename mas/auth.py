@@ -12,9 +12,10 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.config import Config
 
 from mas.errors import ConfigError, IdentityError
 from mas.events import ErrorEvent
@@ -28,6 +29,11 @@ TOKEN_HEADER = "x-forwarded-access-token"
 # The Apps proxy forwards these identity headers (Databricks docs "Access HTTP headers passed to
 # Databricks apps"); the e-mail is the friendliest, the others are fallbacks.
 _NAME_HEADERS = ("x-forwarded-email", "x-forwarded-preferred-username", "x-forwarded-user")
+
+# The SDK's retry budget defaults to 300 s, for batch jobs; `WorkspaceClient()` itself probes
+# {host}/.well-known/databricks-config within it, so an unreachable host would hold a page or an
+# API request for minutes. An interactive app gives up sooner.
+SDK_RETRY_SECONDS = 30
 
 RELOAD_MESSAGE = (
     "Your Databricks sign-in has expired or was revoked, so the endpoint refused the request. "
@@ -87,16 +93,24 @@ def choose_identity(*, mode: AuthMode, user: ForwardedUser | None) -> Literal["u
     return "user" if user is not None else "app"
 
 
+def workspace_client(**settings: Any) -> WorkspaceClient:
+    """A WorkspaceClient with an interactive retry budget that never logs request headers.
+
+    `debug_headers=False` overrides DATABRICKS_DEBUG_HEADERS, which would log the Authorization header.
+    """
+    config = Config(debug_headers=False, retry_timeout_seconds=SDK_RETRY_SECONDS, **settings)
+    return WorkspaceClient(config=config)
+
+
 def user_workspace_client(*, host: str, user: ForwardedUser) -> WorkspaceClient:
     """A client that calls Databricks as the signed-in user. Build it per session or request.
 
     On Databricks Apps the service principal's DATABRICKS_CLIENT_ID/SECRET are in the
     environment too; without `auth_type="pat"` the SDK refuses with "more than one
     authorization method configured: oauth and pat" (checked against databricks-sdk 0.156).
-    `debug_headers=False` overrides DATABRICKS_DEBUG_HEADERS, which would log the token.
     """
     try:
-        return WorkspaceClient(host=host, token=user.token, auth_type="pat", debug_headers=False)
+        return workspace_client(host=host, token=user.token, auth_type="pat")
     except ValueError as exc:
         # The SDK masks secrets in its messages ("token=***").
         raise ConfigError(f"Could not set up the signed-in user's Databricks client: {exc}") from exc

@@ -29,6 +29,7 @@ from mas.auth import (
     forwarded_email,
     forwarded_user,
     user_workspace_client,
+    workspace_client,
 )
 from mas.config import endpoint_name_from_env
 from mas.errors import ConfigError
@@ -138,9 +139,7 @@ def _demo_parts() -> tuple[Emulator, WorkspaceClient]:
             emulator = Emulator(pacing=demo_pacing_from_env(), endpoint_name=endpoint_name_from_env())
             emulator.__enter__()
             atexit.register(emulator.__exit__, None, None, None)
-            client = WorkspaceClient(
-                host=emulator.url, token=DEMO_TOKEN, auth_type="pat", debug_headers=False
-            )
+            client = workspace_client(host=emulator.url, token=DEMO_TOKEN, auth_type="pat")
             logger.info("[MAS] Embedded demo endpoint started at %s", emulator.url)
             _demo_state = (emulator, client)
         return _demo_state
@@ -166,7 +165,7 @@ def app_workspace_client() -> WorkspaceClient:
         client = _app_clients.get(key)
         if client is None:
             try:
-                client = WorkspaceClient(debug_headers=False)
+                client = workspace_client()
             except ValueError as exc:
                 raise ConfigError(f"The app's Databricks credentials are not usable: {exc}") from exc
             for stale in _app_clients.values():  # the environment changed: forget the old identity
@@ -177,16 +176,16 @@ def app_workspace_client() -> WorkspaceClient:
         return client
 
 
-def _streaming_client(identity: Identity, workspace_client: WorkspaceClient, name: str) -> MASStreamingClient:
+def _streaming_client(identity: Identity, wc: WorkspaceClient, name: str) -> MASStreamingClient:
     from mas.client import MASStreamingClient
 
     if identity == "user":  # a user's client goes wherever their token goes: never shared
-        return MASStreamingClient(endpoint_name=name, workspace_client=workspace_client)
-    key = (id(workspace_client), name)
+        return MASStreamingClient(endpoint_name=name, workspace_client=wc)
+    key = (id(wc), name)
     with _app_lock:
         client = _shared_streaming.get(key)
-        if client is None or client.workspace_client is not workspace_client:
-            client = MASStreamingClient(endpoint_name=name, workspace_client=workspace_client)
+        if client is None or client.workspace_client is not wc:
+            client = MASStreamingClient(endpoint_name=name, workspace_client=wc)
             _shared_streaming[key] = client
         return client
 

@@ -16,6 +16,7 @@ from databricks.sdk import WorkspaceClient
 
 from mas.auth import (
     RELOAD_MESSAGE,
+    SDK_RETRY_SECONDS,
     ForwardedUser,
     auth_mode_from_env,
     choose_identity,
@@ -215,3 +216,13 @@ def test_no_token_in_debug_logs_errors_or_repr(workspace: Emulator, caplog: pyte
     assert "expired" in everything  # the failures did happen and were reported
     for secret in (user_token, APP_TOKEN):
         assert secret not in everything
+
+
+def test_clients_never_log_headers_and_give_up_sooner(
+    monkeypatch: pytest.MonkeyPatch, workspace: Emulator
+) -> None:
+    monkeypatch.setenv("DATABRICKS_DEBUG_HEADERS", "true")  # would log the Authorization header
+    for connection in (resolve(headers={"X-Forwarded-Access-Token": "tok"}), resolve()):
+        config = connection.workspace_client.config
+        assert config.debug_headers is False
+        assert config.retry_timeout_seconds == SDK_RETRY_SECONDS < 300
