@@ -351,7 +351,7 @@ def test_no_token_or_authorization_header_in_logs(
     secret = "dapi-SECRET-0123456789abcdef"
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "databricks", "mas", "urllib3"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+        caplog.set_level(logging.DEBUG, logger=name)  # restored after the test
     client = client_for(emulator, token=secret)
     for fault in (None, Fault(status=401, message="bad token"), Fault(status=429), Fault(cut_after=2),
                   Fault(reset=True, times=3)):  # fmt: skip
