@@ -17,14 +17,14 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from mas.connection import Connection, resolve
 from mas.errors import ConfigError, IdentityError
-from mas.events import Done, ErrorEvent, Event
+from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
 from mas.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def _forward(pipe: _Pipe, connection: Connection, messages: list[ChatMessage]) -
         connection.close()
 
 
-def sse_line(event: Event) -> list[str]:
+def sse_lines(event: Event) -> list[str]:
     """The SSE lines for one event: `done` becomes `[DONE]`, an error is followed by `[DONE]`."""
     if isinstance(event, Done):
         return [DONE_LINE]
@@ -210,13 +210,12 @@ class _StreamApi:
                 item, getter = getter.result(), None
                 if isinstance(item, _End):  # only after an internal failure: end it properly
                     yield "".join(
-                        sse_line(ErrorEvent(message="The answer ended unexpectedly.", code="internal"))
+                        sse_lines(ErrorEvent(message="The answer ended unexpectedly.", code="internal"))
                     )
                     return
-                if isinstance(item, BaseModel):
-                    event: Event = item  # type: ignore[assignment]
-                    yield "".join(sse_line(event))
-                    if isinstance(event, Done | ErrorEvent):
+                if isinstance(item, TextDelta | ToolCall | ToolOutput | ErrorEvent | Done):
+                    yield "".join(sse_lines(item))
+                    if isinstance(item, Done | ErrorEvent):
                         return
         finally:
             pipe.stop.set()  # also on client disconnect: Starlette cancels this generator
