@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import ssl
 import threading
 import time
@@ -146,8 +147,13 @@ class MASStreamingClient:
         with self._lock:
             if self._workspace_client is None:
                 from databricks.sdk import WorkspaceClient
+                from databricks.sdk.core import Config
 
-                self._workspace_client = WorkspaceClient()
+                # The SDK probes the host at start-up and retries a refused connection for its
+                # whole retry budget (300 s by default): bound it by our connect timeout so a
+                # wrong DATABRICKS_HOST fails in seconds. Everything else comes from the env.
+                budget = max(1, math.ceil(self.timeouts.connect))
+                self._workspace_client = WorkspaceClient(config=Config(retry_timeout_seconds=budget))
             return self._workspace_client
 
     def _client(self) -> httpx.Client:

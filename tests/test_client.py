@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import socket
 import threading
 import time
@@ -106,6 +107,16 @@ def test_endpoint_name_defaults_from_env(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("MAS_ENDPOINT_NAME", "mas-abc-endpoint")
     assert MASStreamingClient().endpoint_name == "mas-abc-endpoint"
     assert MASStreamingClient(endpoint_name="x").endpoint_name == "x"
+
+
+@pytest.mark.timeout(60)
+def test_default_workspace_client_from_env_fails_fast_on_a_dead_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABRICKS_HOST", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("DATABRICKS_TOKEN", TEST_TOKEN)
+    client = MASStreamingClient(timeouts=Timeouts(connect=1, read=2), retry=RetryPolicy(attempts=1))
+    error = _error(_run(client))
+    assert error.code == "network" and "127.0.0.1" in error.message
+    assert client.workspace_client.config.host == os.environ["DATABRICKS_HOST"]
 
 
 def test_construction_is_cheap_and_unconfigured_use_is_an_error_event() -> None:
