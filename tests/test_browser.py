@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update", "--no-first-run",
                  "--disable-sync"]
 TIMEOUT_MS = 30_000
+# Read at import: the suite's autouse fixture clears MAS_* variables before each test runs.
+UPDATE_README_SCREENSHOT = os.environ.get("MAS_SCREENSHOT") == "1"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -57,12 +60,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def _serve(base: Path, *, pacing: float) -> Iterator[str]:
-    """`streamlit run` on a free port in demo mode; yields its URL once healthy."""
+def _serve(base: Path, *, pacing: float = 0.0, workspace: str | None = None) -> Iterator[str]:
+    """`streamlit run` on a free port, in demo mode or against `workspace`; yields its URL once healthy."""
     port = _free_port()
     log = base / f"server-{port}.log"
-    env = {**os.environ, "MAS_DEMO": "1", "MAS_DEMO_PACING": str(pacing),
-           "MAS_DEMO_DATA_DIR": str(base / "demo-data")}
+    env = {**os.environ, "MAS_DEMO_PACING": str(pacing), "MAS_DEMO_DATA_DIR": str(base / "demo-data")}
+    if workspace is None:
+        env["MAS_DEMO"] = "1"
+    else:
+        env.update({"DATABRICKS_HOST": workspace, "DATABRICKS_TOKEN": "browser-test-token"})
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
@@ -88,6 +94,51 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def slow_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo streaming at 0.15 s per event, so an answer is still running when Stop is pressed."""
     with _serve(tmp_path_factory.getbasetemp(), pacing=0.15) as url:
+        yield url
+
+
+XSS = "<img src=x onerror=alert('{where}')><script>alert('{where}')</script>"
+HOSTILE_TABLE = (
+    f"| region | {XSS.format(where='column')} |\n|---|---|\n"
+    f"| {XSS.format(where='cell')} | 1200.50 |\n| APAC | 950.25 |\n\n"
+    f"```sql\nSELECT '{XSS.format(where='sql')}' AS region\n```"
+)
+
+
+def _hostile_script() -> list[dict[str, Any]]:
+    """A MAS answer with script payloads in the text, the tool's question, its output and a column name."""
+    def message(item_id: str, text: str) -> list[dict[str, Any]]:
+        return [
+            {"type": "response.output_text.delta", "item_id": item_id, "delta": text},
+            {"type": "response.output_item.done", "item": {
+                "type": "message", "id": item_id, "role": "assistant",
+                "content": [{"type": "output_text", "text": text}]}},
+        ]
+
+    return [
+        *message("m1", f"Checking {XSS.format(where='answer')} now."),
+        {"type": "response.output_item.done", "item": {
+            "type": "function_call", "id": "fc1", "call_id": "c1", "name": "agent-revenue-genie",
+            "arguments": json.dumps({"genie_query": XSS.format(where="genie_query")})}},
+        {"type": "response.output_item.done", "item": {
+            "type": "function_call_output", "call_id": "c1", "output": HOSTILE_TABLE}},
+        *message("m2", f"Done {XSS.format(where='answer2')}."),
+        {"type": "response.completed", "response": {"status": "completed"}},
+    ]  # fmt: skip
+
+
+class _Hostile:
+    def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        yield from _hostile_script()
+
+
+@pytest.fixture(scope="module")
+def hostile_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app against an emulated workspace whose supervisor answers with script payloads everywhere."""
+    from mas.demo.server import Emulator
+
+    with Emulator(responder=_Hostile()) as emulator, \
+            _serve(tmp_path_factory.getbasetemp(), workspace=emulator.url) as url:
         yield url
 
 
@@ -179,8 +230,9 @@ def test_three_questions_stream_text_status_kpi_table_and_chart(page: object) ->
     expect(messages.nth(3).get_by_test_id("stVegaLiteChart")).to_have_count(1)
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)  # type: ignore[attr-defined]
     shot(page, "three-questions")
-    if os.environ.get("MAS_SCREENSHOT") == "1":
-        page.set_viewport_size({"width": 1360, "height": 1500})  # type: ignore[attr-defined]
+    if UPDATE_README_SCREENSHOT:
+        page.set_viewport_size({"width": 1360, "height": 2300})  # type: ignore[attr-defined]
+        page.get_by_test_id("stChatMessage").nth(0).scroll_into_view_if_needed()  # type: ignore[attr-defined]
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))  # type: ignore[attr-defined]
 
 
@@ -193,6 +245,27 @@ def test_a_script_in_a_question_stays_inert(page: object) -> None:
     assert page.locator("img[src=x]").count() == 0  # type: ignore[attr-defined]
     time.sleep(0.5)
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_scripts_in_answers_tool_outputs_and_column_names_stay_inert(
+    browser: object, hostile_app_url: str
+) -> None:
+    with _open(browser, hostile_app_url) as page:
+        answer = ask(page, "Revenue by region?")
+        expect(answer).to_contain_text("Checking <img src=x onerror=alert('answer')>")
+        expect(answer).to_contain_text("<script>alert('answer2')</script>")
+        expect(answer.get_by_test_id("stDataFrame")).to_have_count(1)
+        expect(answer.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+        answer.get_by_test_id("stExpander").first.locator("summary").click()
+        expect(answer).to_contain_text("<img src=x onerror=alert('genie_query')>")
+        expect(answer.get_by_test_id("stCode").first).to_contain_text("alert('sql')")
+        chart = answer.get_by_test_id("stVegaLiteChart").first
+        chart.hover()  # vega tooltips render HTML: make one show
+        time.sleep(0.5)
+        shot(page, "hostile")
+        assert page.locator("img[src=x]").count() == 0  # type: ignore[attr-defined]
+        assert page.locator("[data-testid=stChatMessage] script").count() == 0  # type: ignore[attr-defined]
+        assert page.dialogs == []  # type: ignore[attr-defined]
 
 
 def test_stop_keeps_what_arrived_and_the_next_question_works(slow_page: object) -> None:

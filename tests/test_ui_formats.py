@@ -23,7 +23,8 @@ def test_columns_get_currency_percent_integer_and_month_formats() -> None:
     assert config["orders"]["type_config"]["format"] == "localized"
     assert config["net_revenue"]["label"] == "net revenue"
     assert config["region"]["label"] == "region"
-    assert config["order_month"]["type_config"]["type"] in ("date", "datetime")
+    assert (config["order_month"]["type_config"]["type"], config["order_month"]["type_config"]["format"]) == (
+        "date", "MMM YYYY")
 
 
 def test_percent_fractions_use_the_percent_preset() -> None:

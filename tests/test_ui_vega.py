@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -10,13 +11,7 @@ import pytest
 from mas.charts import ChartSpec, available_kinds, build_chart
 from mas.columns import describe_columns
 from mas.errors import ResultError
-from ui.vega import BRAND, chart_spec, field
-
-
-def spec_for(table: pd.DataFrame, kind: str) -> dict:  # type: ignore[type-arg]
-    columns = describe_columns(table)
-    return chart_spec(build_chart(table, kind, columns), columns)  # type: ignore[arg-type]
-
+from ui.vega import BRAND, chart_frame, chart_spec
 
 MONTHS = pd.DataFrame({"order_month": pd.date_range("2025-01-01", periods=6, freq="MS"),
                        "net_revenue": [10.0, 12.0, 9.0, 14.0, 15.0, 13.0]})
@@ -24,44 +19,60 @@ REGIONS = pd.DataFrame({"region": ["EMEA", "APAC", "LATAM"], "net_revenue": [3.0
                         "orders": [30, 50, 10]})
 
 
-def test_time_and_a_measure_draw_a_brand_blue_line_with_currency_axis() -> None:
-    spec = spec_for(MONTHS, "line")
+def draw(table: pd.DataFrame, kind: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    columns = describe_columns(table)
+    chart = build_chart(table, kind, columns)  # type: ignore[arg-type]
+    return chart_spec(chart, columns), chart_frame(chart)
+
+
+def test_time_and_a_measure_draw_a_brand_blue_monthly_line_with_a_currency_axis() -> None:
+    spec, frame = draw(MONTHS, "line")
     assert spec["mark"]["type"] == "line" and spec["mark"]["color"] == BRAND[0]
-    assert spec["encoding"]["x"]["type"] == "temporal" and spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
+    assert spec["encoding"]["x"] | {"axis": None} == {
+        "field": "x", "type": "temporal", "title": "order month", "axis": None}
+    assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
     assert spec["encoding"]["y"]["axis"]["format"].startswith("$")
+    assert list(frame.columns) == ["x", "y"] and frame["y"].tolist() == MONTHS["net_revenue"].tolist()
     json.dumps(spec)  # a plain, serialisable dict
 
 
 def test_categories_draw_horizontal_bars_in_the_rules_order() -> None:
-    spec = spec_for(REGIONS, "bar")
+    spec, frame = draw(REGIONS, "bar")
     assert spec["mark"]["type"] == "bar"
-    assert spec["encoding"]["y"] == {"field": "region", "type": "nominal", "title": None, "sort": None}
-    assert spec["encoding"]["x"]["field"] == "net_revenue"
+    assert spec["encoding"]["y"]["field"] == "x" and spec["encoding"]["y"]["sort"] is None
+    assert spec["encoding"]["x"]["title"] == "net revenue"
+    assert frame["x"].tolist() == ["APAC", "EMEA", "LATAM"]  # highest first
 
 
 def test_two_measures_draw_a_scatter() -> None:
     assert "scatter" in available_kinds(REGIONS, describe_columns(REGIONS))
-    spec = spec_for(REGIONS, "scatter")
+    spec, frame = draw(REGIONS, "scatter")
     assert spec["mark"]["type"] == "circle"
-    assert {spec["encoding"]["x"]["field"], spec["encoding"]["y"]["field"]} == {"net_revenue", "orders"}
+    assert {spec["encoding"]["x"]["title"], spec["encoding"]["y"]["title"]} == {"net revenue", "orders"}
+    assert len(frame) == 3
 
 
-def test_several_series_over_time_are_folded_in_vega() -> None:
+def test_several_series_over_time_become_long_rows_with_a_series_colour() -> None:
     table = pd.DataFrame({"order_month": list(MONTHS["order_month"]) * 2,
-                          "region": ["EMEA"] * 6 + ["APAC"] * 6, "net_revenue": list(range(12))})
-    spec = spec_for(table, "multi_line")
-    assert spec["transform"][0]["fold"] == ["APAC", "EMEA"]  # biggest series first
+                          "region": ["EMEA"] * 6 + ["APAC"] * 6,
+                          "net_revenue": [float(i) for i in range(12)]})
+    spec, frame = draw(table, "multi_line")
     assert spec["encoding"]["color"]["field"] == "series"
     assert spec["config"]["range"]["category"] == list(BRAND)
+    assert set(frame["series"]) == {"EMEA", "APAC"} and len(frame) == 12
 
 
-def test_field_names_with_dots_and_brackets_are_escaped() -> None:
-    assert field("revenue.total[usd]") == "revenue\\.total\\[usd\\]"
-    table = pd.DataFrame({"a.b": ["x", "y"], "net.revenue": [1.0, 2.0]})
-    spec = spec_for(table, "bar")
-    assert spec["encoding"]["x"]["field"] == "net\\.revenue"
+def test_hostile_column_names_are_only_titles_never_fields() -> None:
+    name = "net.revenue['x']<img src=x onerror=alert(1)>"
+    table = pd.DataFrame({"a.b[0]": ["x", "y"], name: [1.0, 2.0]})
+    spec, frame = draw(table, "bar")
+    fields = {spec["encoding"][axis]["field"] for axis in ("x", "y")}
+    assert fields == {"x", "y"} and list(frame.columns) == ["x", "y"]
+    assert spec["encoding"]["x"]["title"].startswith("net.revenue")
 
 
 def test_a_chart_without_data_is_refused() -> None:
     with pytest.raises(ResultError):
         chart_spec(ChartSpec("none", None, [], "No chart fits."), ())
+    with pytest.raises(ResultError):
+        chart_frame(ChartSpec("none", None, [], "No chart fits."))

@@ -16,6 +16,7 @@ import streamlit as st
 
 from mas.columns import ColumnMeta, label
 from mas.kpi import Kpi
+from ui.vega import time_grain
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
 _DATE_FORMATS = {
@@ -44,7 +45,7 @@ def column_config(table: pd.DataFrame, columns: Sequence[ColumnMeta]) -> dict[st
         elif meta.format == "integer":
             config[meta.name] = st.column_config.NumberColumn(title, format="localized")
         elif meta.format in _DATE_FORMATS and pd.api.types.is_datetime64_any_dtype(table[meta.name].dtype):
-            fmt = _DATE_FORMATS[meta.format]
+            fmt = _DATE_FORMATS[time_grain(table[meta.name], meta.format)]
             if meta.format == "datetime":
                 config[meta.name] = st.column_config.DatetimeColumn(title, format=fmt)
             else:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
@@ -23,7 +22,7 @@ from mas.results import ToolResult
 from ui import formats, session
 from ui.history import ToolPart
 from ui.text import literal
-from ui.vega import chart_spec
+from ui.vega import chart_frame, chart_spec
 
 KIND_LABELS = {"line": "Line", "multi_line": "Lines", "bar": "Bar", "scatter": "Scatter"}
 
@@ -91,8 +90,7 @@ def _chart(view: ResultView, part: ToolPart, kind: ChartKind) -> tuple[dict[str,
     if cached is None:
         assert part.result is not None and part.result.table is not None
         chart = build_chart(part.result.table, kind, part.result.columns)
-        frame = chart.data if chart.data is not None else pd.DataFrame()
-        data = pa.Table.from_pandas(frame, preserve_index=False)
+        data = pa.Table.from_pandas(chart_frame(chart), preserve_index=False)
         cached = (chart_spec(chart, part.result.columns), data, chart.caption)
         view.charts[kind] = cached
     return cached
