@@ -13,7 +13,7 @@ from typing import Any
 
 from mas.demo.engine import QueryResult
 from mas.demo.intents import DATA_RANGE, Intent
-from mas.demo.periods import MONTH_NAMES, Period
+from mas.demo.periods import MONTH_NAMES
 from mas.demo.plans import Measure, Plan, measure_of
 from mas.demo.wording import (
     DIMENSION_PLURALS,
@@ -148,7 +148,7 @@ def _trend(intent: Intent, rows: Rows) -> str:
             f"**{figure(measure, low[1])}** in {period_label(low[0])}.")
     last = rows[-1]
     text += f" The latest {intent.grain}, {period_label(last[0])}, came in at {figure(measure, last[1])}"
-    before = _year_before(intent, rows, last[0])
+    before = _year_before(intent, rows, key=last[0])
     if before is not None and before[1] and last[1] is not None:
         change = (float(last[1]) - float(before[1])) / float(before[1]) * 100
         return text + f", {percent(change)} on {period_label(before[0])}."
@@ -166,7 +166,7 @@ def _trend_split(intent: Intent, rows: Rows) -> str:
             f"In the latest, {period_label(latest)}: {listed}.")
 
 
-def _year_before(intent: Intent, rows: Rows, key: Any) -> tuple[Any, ...] | None:
+def _year_before(intent: Intent, rows: Rows, *, key: Any) -> tuple[Any, ...] | None:
     text = str(key)
     target = str(int(text) - 1) if intent.grain == "year" else f"{int(text[:4]) - 1}{text[4:]}"
     return next((row for row in rows if str(row[0]) == target), None)
@@ -195,7 +195,7 @@ def _compare(intent: Intent, rows: Rows) -> str:
     measure = measure_of(intent)
     earlier, later = intent.periods
     if intent.dimension is not None:
-        return _compare_groups(intent, rows, earlier, later)
+        return _compare_groups(intent, rows)
     before, after, change, pct = rows[0]
     label = measure.label.capitalize()
     if pct is None:
@@ -208,8 +208,9 @@ def _compare(intent: Intent, rows: Rows) -> str:
             f"({sign}{figure(measure, abs(change))}).")
 
 
-def _compare_groups(intent: Intent, rows: Rows, earlier: Period, later: Period) -> str:
+def _compare_groups(intent: Intent, rows: Rows) -> str:
     measure = measure_of(intent)
+    earlier, later = intent.periods
     first = rows[0]
     items = [f"{row[0]} ({figure(measure, row[2])}, {_pct(row[4])})" for row in rows[:5]]
     if intent.by_change:

@@ -176,14 +176,14 @@ def _lower(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
-def _blank(text: str, start: int, end: int) -> str:
+def _blank(text: str, *, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
 def _take(pattern: re.Pattern[str], text: str) -> tuple[list[re.Match[str]], str]:
     matches = list(pattern.finditer(text))
     for match in matches:
-        text = _blank(text, match.start(), match.end())
+        text = _blank(text, start=match.start(), end=match.end())
     return matches, text
 
 
@@ -210,8 +210,8 @@ def _filters(original: str, lowered: str) -> tuple[tuple[tuple[str, tuple[str, .
         for match in pattern.finditer(original if sensitive else lowered):
             if value not in found.setdefault(dim, []):
                 found[dim].append(value)
-            original = _blank(original, match.start(), match.end())
-            lowered = _blank(lowered, match.start(), match.end())
+            original = _blank(original, start=match.start(), end=match.end())
+            lowered = _blank(lowered, start=match.start(), end=match.end())
     ordered = [(dim, tuple(found[dim])) for dim in catalog.DIMENSION_VALUES if found.get(dim)]
     return tuple(ordered), lowered
 
@@ -232,7 +232,7 @@ def _top_n(text: str) -> tuple[int | None, Direction | None, str]:
             number = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
             word = match["dir"]
             direction: Direction = "asc" if re.fullmatch(_ASC, word) else "desc"
-            return (number or None), direction, _blank(text, match.start(), match.end())
+            return (number or None), direction, _blank(text, start=match.start(), end=match.end())
     for direction_key, pattern in DIRECTION_RULES:
         matches, text_after = _take(pattern, text)
         if matches:

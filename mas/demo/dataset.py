@@ -171,7 +171,7 @@ def generate_lines() -> pd.DataFrame:
     return _lines(rng, orders)
 
 
-def _pick(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _pick(rng: np.random.Generator, probs: np.ndarray, *, rows: np.ndarray) -> np.ndarray:
     """For each entry of `rows`, draw a column index from that row of the probability matrix."""
     cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
     draws = rng.random(size=(len(rows),))
@@ -191,7 +191,7 @@ def _customers(rng: np.random.Generator) -> dict[str, np.ndarray]:
             country_probs[index, position] = share
             country_offset[index, position] = start + position
         start += len(item.countries)
-    country = country_offset[region, _pick(rng, country_probs, region)]
+    country = country_offset[region, _pick(rng, country_probs, rows=region)]
     segment = rng.choice(len(catalog.SEGMENTS), size=CUSTOMER_COUNT, p=catalog.SEGMENT_SHARES)
     # A heavy tail of order frequency: a few customers order far more often than most.
     frequency = rng.lognormal(0.0, 0.9, CUSTOMER_COUNT) * np.array([4.0, 2.5, 1.5, 1.0])[segment]
@@ -227,7 +227,7 @@ def _orders(rng: np.random.Generator, customers: dict[str, np.ndarray]) -> dict[
         mask = region == index
         customer[mask] = rng.choice(members, size=int(mask.sum()), p=weights / weights.sum())
     segment = customers["segment"][customer]
-    channel = _pick(rng, np.array(catalog.CHANNEL_MIX), segment)
+    channel = _pick(rng, np.array(catalog.CHANNEL_MIX), rows=segment)
     return {
         "order_no": np.arange(1, ORDER_COUNT + 1), "day": day, "region": region,
         "country": customers["country"][customer], "customer_no": customer + 1,
@@ -258,9 +258,9 @@ def _lines(rng: np.random.Generator, orders: dict[str, np.ndarray]) -> pd.DataFr
     columns = {name: values[owner] for name, values in orders.items()}
     columns["line_number"] = np.arange(owner.size) - starts + 1
     line_segment = columns["segment"]
-    category = _pick(rng, np.array(catalog.CATEGORY_MIX), line_segment)
+    category = _pick(rng, np.array(catalog.CATEGORY_MIX), rows=line_segment)
     popularity, product_index, base_cents = _product_table()
-    product = product_index[category, _pick(rng, popularity, category)]
+    product = product_index[category, _pick(rng, popularity, rows=category)]
     quantity = 1 + rng.poisson(np.array([9.0, 3.0, 1.2, 0.15])[line_segment])
     year_index = (_START + columns["day"]).astype("datetime64[Y]").astype(int) - (catalog.FIRST_YEAR - 1970)
     price = np.round(base_cents[product] * (1 + PRICE_RISE) ** year_index / 100).astype(np.int64) * 100

@@ -122,7 +122,7 @@ def interpret(clues: Clues) -> Interpretation:
         periods=_expand(periods, is_range=clues.is_range),
     )
     if clues.growth:
-        return _growth(base, clues, periods)
+        return _growth(base, clues, periods=periods)
     two_periods = len(periods) == 2 and not (clues.trend or clues.grain or clues.is_range)
     if clues.compare or two_periods:
         return _compare(base, periods, by_change=False)
@@ -169,7 +169,7 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
                    top_n=base.top_n if base.dimension else None)
 
 
-def _growth(base: Intent, clues: Clues, periods: list[Period]) -> Interpretation:
+def _growth(base: Intent, clues: Clues, *, periods: list[Period]) -> Interpretation:
     grain: Grain = clues.growth_grain or (clues.grain if clues.grain in ("quarter", "month") else "year")
     if len(periods) == 2:
         return _compare(base, periods, by_change=True)

@@ -243,18 +243,7 @@ def describe(intent: Intent) -> tuple[str, str, str]:
         return (f"{what.capitalize()}{scope}", f"This query calculates the {what}{scope}.",
                 f"What is the {what}{scope}?")
     if intent.kind == "breakdown":
-        name = DIMENSION_NAMES[intent.dimension or "product"]
-        order = "from lowest to highest" if intent.ascending else "from highest to lowest"
-        share = ", with each one's share of the total" if measure.additive else ""
-        title = f"{label.capitalize()} by {name}{scope}"
-        if intent.top_n:
-            top = f"{'bottom' if intent.ascending else 'top'} {intent.top_n} " \
-                + DIMENSION_PLURALS[intent.dimension or "product"]
-            return (f"{top.capitalize()} by {label}{scope}",
-                    f"This query calculates {label} for each {name}{scope} and keeps the {top}{share}.",
-                    f"What are the {top} by {label}{scope}?")
-        return (title, f"This query calculates {label} for each {name}{scope}, sorted {order}{share}.",
-                f"What {measure.verb} the {label} by {name}{scope}, sorted {order}?")
+        return _describe_breakdown(intent, scope=scope)
     split = f" by {DIMENSION_NAMES[intent.dimension]}" if intent.dimension else ""
     if intent.kind == "trend":
         adjective = GRAIN_ADJECTIVES[intent.grain]
@@ -274,3 +263,20 @@ def describe(intent: Intent) -> tuple[str, str, str]:
             f"This query compares {label}{split} in {later.label} with {earlier.label}{where}, "
             f"with the change in dollars and percent{ranked}.",
             f"How did {label}{split} in {later.label} compare with {earlier.label}{where}?")
+
+
+def _describe_breakdown(intent: Intent, *, scope: str) -> tuple[str, str, str]:
+    measure = measure_of(intent)
+    label = measure.label
+    name = DIMENSION_NAMES[intent.dimension or "product"]
+    share = ", with each one's share of the total" if measure.additive else ""
+    if intent.top_n:
+        top = f"{'bottom' if intent.ascending else 'top'} {intent.top_n} " \
+            + DIMENSION_PLURALS[intent.dimension or "product"]
+        return (f"{top.capitalize()} by {label}{scope}",
+                f"This query calculates {label} for each {name}{scope} and keeps the {top}{share}.",
+                f"What are the {top} by {label}{scope}?")
+    order = "from lowest to highest" if intent.ascending else "from highest to lowest"
+    return (f"{label.capitalize()} by {name}{scope}",
+            f"This query calculates {label} for each {name}{scope}, sorted {order}{share}.",
+            f"What {measure.verb} the {label} by {name}{scope}, sorted {order}?")

@@ -120,7 +120,7 @@ class DemoSupervisor:
         if style.marker == "start":
             yield wire.marker()
         if isinstance(interpretation, Intent):
-            yield from self._answer(build_plan(interpretation), style, wire)
+            yield from self._answer(build_plan(interpretation), style=style, wire=wire)
         else:
             reason = interpretation.reason if isinstance(interpretation, Refusal) else None
             if style.marker == "before_answer":
@@ -128,7 +128,7 @@ class DemoSupervisor:
             yield from wire.message(capabilities_text(reason), stream=style.stream_answer)
         yield wire.completed()
 
-    def _answer(self, plan: Plan, style: Style, wire: _Wire) -> Iterator[dict[str, Any]]:
+    def _answer(self, plan: Plan, *, style: Style, wire: _Wire) -> Iterator[dict[str, Any]]:
         yield from wire.message(lead_in(plan), stream=True)
         call_id = f"call_{uuid.uuid4().hex[:24]}"
         yield from wire.function_call(call_id, json.dumps({"genie_query": plan.genie_query}))
