@@ -8,6 +8,7 @@ future on later reruns and never wait for it. Rendering is elsewhere (`ui.sideba
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,6 +33,14 @@ class Pin:
     id: str
 
 
+def request_headers() -> Mapping[str, str]:
+    """The headers of this session's websocket request (the Apps proxy's X-Forwarded-* among them).
+
+    A function of its own so tests can stand in for the proxy: AppTest cannot seed headers.
+    """
+    return st.context.headers
+
+
 def connection() -> Connection:
     """This session's connection, resolved once from the headers of its websocket request.
 
@@ -40,7 +49,7 @@ def connection() -> Connection:
     """
     conn: Connection | None = st.session_state.get("connection")
     if conn is None:
-        conn = resolve(headers=st.context.headers)
+        conn = resolve(headers=request_headers())
         st.session_state["connection"] = conn
     return conn
 

@@ -38,7 +38,7 @@ def _identity() -> None:
     conn = session.connection()
     if conn.identity == "demo":
         st.badge("Demo data", icon=":material/science:", color="orange")
-    email = conn.user_email or st.context.headers.get("x-forwarded-email")
+    email = conn.user_email or session.request_headers().get("x-forwarded-email")
     if email:
         st.markdown(f"Signed in as **{literal(email)}**")
     st.caption(IDENTITY_LABELS[conn.identity])
