@@ -137,6 +137,26 @@ def test_dates_months_and_quarters_become_period_starts(
     assert hint.grain == grain
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["2024-Q1", None, "n/a", "Q2 2024"],
+        ["Mar 2024", None, "", "Apr 2024"],
+        ["2024-03", None, "-", "2024-04"],
+        ["2024-03-01", None, "null", "2024-04-01"],
+    ],
+)
+def test_periods_with_missing_cells(cells: list[object]) -> None:
+    values, _ = _coerce(cells)
+    assert pd.api.types.is_datetime64_any_dtype(values.dtype)
+    assert values.isna().tolist() == [False, True, True, False]
+
+
+def test_leading_missing_cells_do_not_hide_the_type() -> None:
+    values, _ = _coerce([None] * 500 + ["1,000", "2"])
+    assert str(values.dtype) == "Int64" and values.iloc[-2] == 1000
+
+
 def test_timestamps_with_offsets_become_utc() -> None:
     values, _ = _coerce(["2024-03-01T10:00:00Z", "2024-03-01T12:00:00+01:00", None])
     assert str(values.dt.tz) == "UTC"
