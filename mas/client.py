@@ -16,7 +16,6 @@ import ssl
 import threading
 import time
 from collections.abc import Generator, Iterator
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
@@ -25,7 +24,7 @@ import httpx
 from mas.config import RetryPolicy, Timeouts, endpoint_name_from_env
 from mas.decode import events_from_json_body, iter_events
 from mas.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta
-from mas.http_errors import error_event_for_status
+from mas.http_errors import error_event_for_status, network_error_event, retry_after_seconds
 from mas.messages import ChatMessage, to_wire_input
 
 if TYPE_CHECKING:
@@ -42,54 +41,6 @@ RETRY_STATUSES = frozenset({429, 503})
 RETRY_EXCEPTIONS = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds (fractions tolerated) or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return _http_date_seconds(value)
-
-
-def _http_date_seconds(value: str) -> float | None:
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        logger.debug("[MAS] unreadable Retry-After header: %.40r", value)
-        return None
-
-
-def _network_error(exc: httpx.HTTPError, *, host: str, timeouts: Timeouts, started: bool) -> ErrorEvent:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return ErrorEvent(
-            message=f"Could not connect to the workspace at {host} within {timeouts.connect:g} s.",
-            code="timeout",
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        return ErrorEvent(
-            message=(
-                f"The endpoint sent nothing for {timeouts.read:g} s and the request was given up"
-                + (" mid-answer; the text above may be incomplete." if started else ".")
-                + " Try again, or ask a narrower question."
-            ),
-            code="timeout",
-        )
-    if started:
-        return ErrorEvent(
-            message=(
-                "The connection to the endpoint broke off mid-answer; the text above may be incomplete. "
-                f"Ask again. ({type(exc).__name__})"
-            ),
-            code="network",
-        )
-    return ErrorEvent(
-        message=f"Could not get an answer from the workspace at {host}: the connection failed "
-        f"({type(exc).__name__}: {exc}). Check the host and your network, then try again.",
-        code="network",
-    )
-
-
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     # Loading the CA bundle costs ~50 ms; share one context (thread-safe) across all clients,
@@ -98,11 +49,10 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 def _drain_in_background(response: httpx.Response, chunks: Iterator[bytes]) -> None:
-    """Read what follows the terminal event (the `[DONE]` line, the chunked terminator), then close.
+    """Read what follows the terminal event (`[DONE]`, the chunked terminator), then close.
 
-    A response closed before its body ends cannot go back to the pool, so every question would
-    open a new TLS connection. Draining on a thread keeps the caller from waiting on a server
-    that holds the stream open after its terminal event.
+    A response closed mid-body cannot go back to the pool (each question would open a new TLS
+    connection); a thread keeps the caller from waiting on a server that lingers after the end.
     """
 
     def drain() -> None:
@@ -243,24 +193,27 @@ class MASStreamingClient:
         except RETRY_EXCEPTIONS as exc:
             if last:
                 logger.exception("[MAS] request failed after %d attempts", attempt)
-                return _network_error(exc, host=host, timeouts=self.timeouts, started=False)
+                return self._network_error(exc, host=host, started=False)
             self._pause(self._backoff(attempt), reason=type(exc).__name__, attempt=attempt)
             return None
         except httpx.HTTPError as exc:
             logger.exception("[MAS] request failed")
-            return _network_error(exc, host=host, timeouts=self.timeouts, started=False)
+            return self._network_error(exc, host=host, started=False)
         if response.status_code in RETRY_STATUSES and not last:
-            wait = _retry_after_seconds(response.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             response.close()
-            self._pause(
-                self._backoff(attempt) if wait is None else wait,
-                reason=str(response.status_code),
-                attempt=attempt,
-            )
+            wait = self._backoff(attempt) if retry_after is None else retry_after
+            self._pause(wait, reason=str(response.status_code), attempt=attempt)
             return None
         if response.status_code >= 400:
             return self._http_error(response, attempts=attempt)
         return response
+
+    def _network_error(self, exc: httpx.HTTPError, *, host: str, started: bool) -> ErrorEvent:
+        t = self.timeouts
+        return network_error_event(
+            exc, host=host, connect_timeout=t.connect, read_timeout=t.read, started=started
+        )
 
     def _backoff(self, attempt: int) -> float:
         return float(self.retry.base_wait * 2 ** (attempt - 1))
@@ -324,7 +277,7 @@ class MASStreamingClient:
                 yield event
         except httpx.HTTPError as exc:
             logger.exception("[STREAM] the stream broke off")
-            yield _network_error(exc, host=host, timeouts=self.timeouts, started=started)
+            yield self._network_error(exc, host=host, started=started)
         finally:
             events.close()
 
@@ -333,7 +286,7 @@ class MASStreamingClient:
             raw = self._read_bounded(response, MAX_JSON_BODY_BYTES)
         except httpx.HTTPError as exc:
             logger.exception("[STREAM] reading the JSON answer failed")
-            yield _network_error(exc, host=host, timeouts=self.timeouts, started=False)
+            yield self._network_error(exc, host=host, started=False)
             return
         try:
             body: Any = json.loads(raw)
@@ -349,9 +302,7 @@ class MASStreamingClient:
     def _log_event(event: Event) -> None:
         if isinstance(event, TextDelta):
             logger.debug("[STREAM] text.delta (%d chars)", len(event.delta))
-        elif event.type in ("tool.call", "tool.output"):
-            logger.debug("[STREAM] %s %s", event.type, getattr(event, "name", ""))
-        elif isinstance(event, ErrorEvent):
-            logger.warning("[STREAM] error event: %s (%s)", event.message, event.code)
         else:
-            logger.info("[STREAM] %s", event.type)
+            level = logging.WARNING if isinstance(event, ErrorEvent) else logging.DEBUG
+            detail = getattr(event, "name", None) or getattr(event, "message", "")
+            logger.log(level, "[STREAM] %s %s", event.type, detail)

@@ -1,19 +1,27 @@
-"""Turn an HTTP error answer from a serving endpoint into an `ErrorEvent` an analyst can act on.
+"""Turn a failed request to a serving endpoint into an `ErrorEvent` an analyst can act on.
 
 Pure functions: a status, a content type and a body in; the upstream `error_code`/`message`
 (parsed the way databricks-sdk's error deserializer does: Databricks JSON, legacy
-`{"error": ...}`, plain `CODE: message` text, HTML pages) and a readable message out. It does
-no I/O and knows nothing about retries (see `mas.client`).
+`{"error": ...}`, plain `CODE: message` text, HTML pages) and a readable message out; the same
+for network failures, and the reading of `Retry-After`. No I/O, and no retry policy (see
+`mas.client`).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import re
+import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
 
 from mas.events import ErrorEvent
+
+logger = logging.getLogger(__name__)
 
 MAX_UPSTREAM_CHARS = 600
 
@@ -103,49 +111,42 @@ def _upstream_suffix(upstream: UpstreamError) -> str:
     return ""
 
 
+_HEADLINES = {
+    401: "Your Databricks credentials were rejected (HTTP 401): they are missing, invalid or expired. "
+    "Sign in again (reload the page) or refresh the token you configured.",
+    403: "You don't have permission to query the serving endpoint {name} (HTTP 403). Ask its owner for "
+    "CAN_QUERY on the endpoint and on each of its sub-agents (Genie spaces and agent endpoints), and for "
+    "access to the data they read.",
+    404: "There is no serving endpoint named {name} in this workspace (HTTP 404). Check MAS_ENDPOINT_NAME "
+    "(or --endpoint) and that you are signed in to the right workspace.",
+    429: "The serving endpoint {name} is rate limiting requests (HTTP 429) and still was{tries}. "
+    "Wait a minute, then ask again.",
+}
+_NOT_YOUR_QUESTION = "This is a problem on the serving side, not with your question; try again in a moment."
+_PAGE_INSTEAD_OF_STREAM = (
+    "The serving endpoint {name} answered with a web page (HTTP {status}) instead of a stream; this is "
+    "often a sign-in page. Check the workspace host and your credentials."
+)
+_ERROR_PAGE = (
+    "The serving endpoint {name} failed: the workspace answered with an error page (HTTP {status}) instead "
+    "of an answer. " + _NOT_YOUR_QUESTION
+)
+_UPSTREAM_FAILED = "The serving endpoint {name} failed upstream (HTTP {status}). " + _NOT_YOUR_QUESTION
+_REJECTED = "The serving endpoint {name} rejected the request (HTTP {status})."
+_OTHER = "The serving endpoint {name} answered with an error (HTTP {status})."
+
+
 def _headline(*, status: int, endpoint_name: str, upstream: UpstreamError, attempts: int) -> str:
-    name = f"'{endpoint_name}'"
-    if status == 401:
-        return (
-            "Your Databricks credentials were rejected (HTTP 401): they are missing, invalid or expired. "
-            "Sign in again (reload the page) or refresh the token you configured."
-        )
-    if status == 403:
-        return (
-            f"You don't have permission to query the serving endpoint {name} (HTTP 403). "
-            "Ask its owner for CAN_QUERY on the endpoint and on each of its sub-agents "
-            "(Genie spaces and agent endpoints), and for access to the data they read."
-        )
-    if status == 404:
-        return (
-            f"There is no serving endpoint named {name} in this workspace (HTTP 404). "
-            "Check MAS_ENDPOINT_NAME (or --endpoint) and that you are signed in to the right workspace."
-        )
-    if status == 429:
+    if status in _HEADLINES:
         tries = f" after {attempts} attempts" if attempts > 1 else ""
-        return (
-            f"The serving endpoint {name} is rate limiting requests (HTTP 429) and still was{tries}. "
-            "Wait a minute, then ask again."
-        )
-    if upstream.is_html and status < 400:
-        return (
-            f"The serving endpoint {name} answered with a web page (HTTP {status}) instead of a stream; "
-            "this is often a sign-in page. Check the workspace host and your credentials."
-        )
-    if upstream.is_html:
-        return (
-            f"The serving endpoint {name} failed: the workspace answered with an error page "
-            f"(HTTP {status}) instead of an answer. This is a problem on the serving side, not with your "
-            "question; try again in a moment."
-        )
-    if status >= 500:
-        return (
-            f"The serving endpoint {name} failed upstream (HTTP {status}). This is a problem on the "
-            "serving side, not with your question; try again in a moment."
-        )
-    if status in (400, 413, 422):
-        return f"The serving endpoint {name} rejected the request (HTTP {status})."
-    return f"The serving endpoint {name} answered with an error (HTTP {status})."
+        template = _HEADLINES[status]
+    elif upstream.is_html:
+        template = _PAGE_INSTEAD_OF_STREAM if status < 400 else _ERROR_PAGE
+    elif status >= 500:
+        template = _UPSTREAM_FAILED
+    else:
+        template = _REJECTED if status in (400, 413, 422) else _OTHER
+    return template.format(name=f"'{endpoint_name}'", status=status, tries=tries if status == 429 else "")
 
 
 def error_event_for_status(
@@ -167,4 +168,43 @@ def error_event_for_status(
         message=headline + suffix,
         code=upstream.error_code or f"http_{status}",
         status=status,
+    )
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds (fractions tolerated) or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return _http_date_seconds(value)
+
+
+def _http_date_seconds(value: str) -> float | None:
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        logger.debug("unreadable Retry-After header: %.40r", value)
+        return None
+
+
+def network_error_event(
+    exc: httpx.HTTPError, *, host: str, connect_timeout: float, read_timeout: float, started: bool
+) -> ErrorEvent:
+    """The terminal error event for a failed connection: before the answer, or mid-answer (`started`)."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        message = f"Could not connect to the workspace at {host} within {connect_timeout:g} s."
+        return ErrorEvent(message=message + " Check the host and your network.", code="timeout")
+    if isinstance(exc, httpx.TimeoutException):
+        where = " mid-answer; the text above may be incomplete." if started else "."
+        message = f"The endpoint sent nothing for {read_timeout:g} s and the request was given up{where}"
+        return ErrorEvent(message=message + " Try again, or ask a narrower question.", code="timeout")
+    if started:
+        message = "The connection to the endpoint broke off mid-answer; the text above may be incomplete."
+        return ErrorEvent(message=f"{message} Ask again. ({type(exc).__name__})", code="network")
+    return ErrorEvent(
+        message=f"Could not get an answer from the workspace at {host}: the connection failed "
+        f"({type(exc).__name__}: {exc}). Check the host and your network, then try again.",
+        code="network",
     )

@@ -66,6 +66,7 @@ def test_records_request_with_auth_fingerprint_not_the_header(http: httpx.Client
     assert record.auth_fingerprint == hashlib.sha256(b"Bearer sekrit").hexdigest()
     assert "sekrit" not in repr(record)
     assert all(key.lower() != "authorization" for key in record.headers)
+    emulator.settle()
     assert record.outcome == "ok" and record.events_sent == len(SCRIPT)
 
 
@@ -174,7 +175,7 @@ def test_reset_before_response(http: httpx.Client, emulator: Emulator) -> None:
     emulator.inject(Fault(reset=True))
     with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
         http.post(emulator.url + INVOKE, json=BODY)
-    assert emulator.requests[0].outcome == "reset"
+    assert emulator.settle()[0].outcome == "reset"
 
 
 def test_cut_mid_line_leaves_an_incomplete_chunked_body(http: httpx.Client, emulator: Emulator) -> None:
@@ -186,7 +187,7 @@ def test_cut_mid_line_leaves_an_incomplete_chunked_body(http: httpx.Client, emul
     complete, _, partial = received.decode().rpartition("\n\n")
     assert len(_data_lines(complete)) == 2
     assert partial.startswith("data: {") and not partial.endswith("}")
-    assert emulator.requests[0].outcome == "cut"
+    assert emulator.settle()[0].outcome == "cut"
 
 
 def test_malformed_lines_are_written_verbatim(http: httpx.Client, emulator: Emulator) -> None:
@@ -207,7 +208,7 @@ def test_force_json_answers_json_to_a_streaming_request(http: httpx.Client, emul
 def test_pacing_spaces_the_writes(http: httpx.Client) -> None:
     with Emulator(responder=ScriptedResponder(text_deltas(3)), pacing=0.1) as server:
         http.post(server.url + INVOKE, json=BODY)
-        times = server.requests[0].write_times
+        times = server.settle()[0].write_times
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(gaps) == 4  # three deltas, the completion, then [DONE] straight after it
     assert min(gaps[:3]) >= 0.09
@@ -216,7 +217,7 @@ def test_pacing_spaces_the_writes(http: httpx.Client) -> None:
 def test_stall_holds_the_stream_after_k_events(http: httpx.Client, emulator: Emulator) -> None:
     emulator.inject(Fault(stall=0.3, stall_after=1))
     http.post(emulator.url + INVOKE, json=BODY)
-    times = emulator.requests[0].write_times
+    times = emulator.settle()[0].write_times
     assert times[1] - times[0] >= 0.29
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
 from typing import Any, Protocol
@@ -101,6 +102,14 @@ class Emulator:
 
     def invocations(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/invocations")]
+
+    def settle(self, timeout: float = 10.0) -> list[RecordedRequest]:
+        """The recorded requests once their handlers are done (a client may finish reading first)."""
+        deadline = time.monotonic() + timeout
+        for record in self.requests:
+            if not record.finished.wait(max(0.0, deadline - time.monotonic())):
+                raise TimeoutError(f"{record.method} {record.path} still being handled after {timeout} s")
+        return self.requests
 
     def inject(self, fault: Fault) -> None:
         with self._lock:
