@@ -296,16 +296,16 @@ def test_events_arrive_unbuffered(scripted: Callable[..., ScriptedResponder], cl
 
 def test_idle_timeout_mid_stream_keeps_text_then_errors(emulator: Emulator, client_for: ClientFor) -> None:
     emulator.inject(Fault(stall=30, stall_after=4))  # after the two deltas of the first message
-    events = _run(client_for(emulator, timeouts=Timeouts(connect=2, read=0.3)))
+    events = _run(client_for(emulator, timeouts=Timeouts(connect=2, read=0.5)))
     assert _text(events) == "Let me check the revenue data."
     error = _error(events)
-    assert error.code == "timeout" and "0.3 s" in error.message and "incomplete" in error.message
+    assert error.code == "timeout" and "0.5 s" in error.message and "incomplete" in error.message
     assert len(emulator.invocations()) == 1
 
 
 def test_idle_timeout_before_any_event_is_not_retried(emulator: Emulator, client_for: ClientFor) -> None:
     emulator.inject(Fault(stall=30, stall_after=0))
-    events = _run(client_for(emulator, timeouts=Timeouts(connect=2, read=0.3)))
+    events = _run(client_for(emulator, timeouts=Timeouts(connect=2, read=0.5)))
     assert len(events) == 1 and _error(events).code == "timeout"
     assert len(emulator.invocations()) == 1
 
