@@ -141,6 +141,25 @@ CASES = [
     ("SMB revenue through the web store", "total, channel=Online, segment=Small Business"),
     ("laptop sales in Asia", "total, region=APAC, category=Computers"),
     ("How much did the Aurora Laptop 14 sell in 2024?", "total, product=Aurora Laptop 14, 2024"),
+    ("How much revenue came from Enterprise customers?", "total, segment=Enterprise"),
+    ("revenue trend for audio products", "trend, month, category=Audio"),
+    ("Revenue by quarter in 2024 for the online channel", "trend, quarter, channel=Online, 2024"),
+    ("Compare online and partner revenue in 2025", "breakdown, by channel, channel=Online+Partner, 2025"),
+    ("sales in germany vs france", "breakdown, by country, country=Germany+France"),
+    # Everyday phrasings.
+    ("How are we doing in APAC?", "total, region=APAC"),
+    ("How did we do last quarter?", "total, Q4 2025"),
+    ("Give me the numbers for Q4", "total, Q4 2025"),
+    ("year-to-date revenue", "total, 2025"),
+    ("What were total sales in the first half of 2025?", "total, Q1 2025 Q2 2025"),
+    ("Revenue in the last 3 months", "total, October 2025 November 2025 December 2025"),
+    ("Which month had the highest revenue?", "trend, month"),
+    ("What was our best month?", "trend, month"),
+    ("Which quarter was the weakest?", "trend, quarter, asc"),
+    ("Show me a chart of revenue by region", "breakdown, by region"),
+    ("What share of revenue comes from online?", "breakdown, by channel"),
+    ("What percentage of sales is from EMEA?", "breakdown, by region"),
+    ("How many customers did we have in EMEA in 2024?", "total, customers, region=EMEA, 2024"),
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from mas.demo import catalog
@@ -39,14 +39,16 @@ class Clues:
     clear_filters: bool = False
     followup: bool = False
     refusal: str | None = None
-    where: bool = field(default=False)
+    where: bool = False
     """"Where …" with no dimension named: read as by region."""
+    share: bool = False
+    """"What share comes from online?": group by the named value's dimension."""
 
     @property
     def structural(self) -> bool:
         """Mentions a shape of answer (trend, growth, comparison, grouping, ranking)."""
         return bool(self.trend or self.grain or self.growth or self.compare or self.dimension
-                    or self.top_n or self.direction or self.where)
+                    or self.top_n or self.direction or self.where or self.share)
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -64,11 +66,16 @@ MEASURE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("discounts", _rx(r"\bdiscounts?\b|\bdiscounting\b|\bdiscounted\b|\bmarkdowns?\b")),
     ("orders", _rx(r"\b(?:number|count|#)\s+of\s+orders\b|\bhow\s+many\s+orders\b"
                    r"|\border\s+(?:count|volume)s?\b|\borders\b")),
+    ("customers", _rx(r"\bhow\s+many\s+(?:distinct\s+|unique\s+|different\s+)?"
+                      r"(?:customers|clients|accounts)\b"
+                      r"|\b(?:number|count|#)\s+of\s+(?:customers|clients|accounts)\b|\bcustomer\s+count\b")),
     ("units", _rx(r"\bunits?(?:\s+sold)?\b|\bquantit(?:y|ies)\b|\bhow\s+many\s+(?:items|products|things)\b"
                   r"|\bitems\s+sold\b")),
     ("revenue", _rx(r"\brevenues?\b|\bsales\b|\bsold\b|\bsell(?:s|ing)?\b|\bturnover\b"
                     r"|\bearn(?:ed|ings|s|ing)?\b|\bincome\b|\bmake\b|\bmade\b|\bmoney\b"
-                    r"|\bbring(?:s|ing)?\s+in\b|\bbrought\s+in\b"
+                    r"|\bbring(?:s|ing)?\s+in\b|\bbrought\s+in\b|\bnumbers\b|\bfigures\b"
+                    r"|\bhow\s+(?:are|is|did|were|was|have)\s+(?:we|things|sales|revenue)\s+"
+                    r"(?:doing|do|done|going)\b"
                     r"|\btop[- ]line\b|\bbookings\b|\bperform(?:ance|ing|s|ed)?\b|\bgenerat(?:e|es|ed|ing)\b"
                     r"|\bbiggest\s+contributors?\b|\bcontribut(?:e|es|ed|ion)\b|\bnet\b|\bdollars\b"
                     r"|\bkpis?\b")),
@@ -136,25 +143,26 @@ GROWTH = _rx(r"\bgrow(?:th|n|ing|s)?\b|\bgrew\b|\bincreas(?:e|es|ed|ing)\b|\bdec
 COMPARE = _rx(r"\bvs\.?(?!\w)|\bversus\b|\bcompar(?:e|ed|ing|ison|isons)\b|\bagainst\b|\brelative\s+to\b"
               r"|\bdifference\b|\bdiffer\b|\bstack\s+up\b|\bchang(?:e|ed|es)\s+(?:from|between)\b|\bchange\b")
 GRAIN_RULES: tuple[tuple[Grain, re.Pattern[str]], ...] = (
+    # "Which month …", "our best month" (the ranking word is already blanked): a time series.
     ("month", _rx(r"\bmonthly\b|\b(?:by|per|each|every|a|in\s+each)\s+month\b|\bmonth[- ]by[- ]month\b"
-                  r"|\bmonths\b|\bseasonal(?:ity)?\b")),
+                  r"|\bmonths\b|\bseasonal(?:ity)?\b|\b(?:which|what|our)\s+(?:\w+\s+)?month\b")),
     ("quarter", _rx(r"\bquarterly\b|\b(?:by|per|each|every|a|in\s+each)\s+quarter\b"
-                    r"|\bquarter[- ]by[- ]quarter\b"
-                    r"|\bquarters\b")),
+                    r"|\bquarter[- ]by[- ]quarter\b|\bquarters\b"
+                    r"|\b(?:which|what|our)\s+(?:\w+\s+)?quarter\b")),
     ("year", _rx(r"\byearly\b|\bannual(?:ly)?\b|\b(?:by|per|each|every|a|in\s+each)\s+year\b"
-                 r"|\byear[- ]by[- ]year\b"
-                 r"|\bover\s+the\s+years\b|\byears\b")),
+                 r"|\byear[- ]by[- ]year\b|\bover\s+the\s+years\b|\byears\b|\b(?:which|what)\s+year\b")),
 )
 TREND = _rx(r"\btrends?\b|\btrending\b|\bover\s+time\b|\btime\s+series\b|\btrajector(?:y|ies)\b"
             r"|\bhistor(?:y|ic|ical)\b"
-            r"|\btimeline\b|\bevol(?:ve|ved|ving|ution)\b|\bprogress(?:ion|ed)?\b|\bchart\b|\bplot\b"
+            r"|\btimeline\b|\bevol(?:ve|ved|ving|ution)\b|\bprogress(?:ion|ed)?\b"
             r"|\bhow\s+(?:has|have|did|do|does|is|are)\s+(?:\w+\s+){1,4}?(?:been\s+)?"
             r"(?:chang|develop|mov|evolv|trend|fluctuat|var(?:y|ied|ies))\w*")
-CLEAR_FILTERS = _rx(r"\boverall\b|\bin\s+total\b|\bacross\s+(?:the\s+)?(?:whole\s+)?(?:company|business"
-                    r"|board)\b"
-                    r"|\bwhole\s+company\b|\bglobal(?:ly)?\b|\bworldwide\b|\ball\s+(?:regions|countries"
-                    r"|channels)\b"
-                    r"|\bcompany[- ]wide\b|\beverywhere\b")
+CLEAR_FILTERS = _rx(r"\boverall\b|\bin\s+total\b"
+                    r"|\bacross\s+(?:the\s+)?(?:whole\s+)?(?:company|business|board)\b"
+                    r"|\bwhole\s+company\b|\bglobal(?:ly)?\b|\bworldwide\b"
+                    r"|\ball\s+(?:regions|countries|channels)\b|\bcompany[- ]wide\b|\beverywhere\b")
+SHARE = _rx(r"\bshares?\b|\bpercent(?:age)?s?\b|\bproportions?\b|\bportion\b|\bmix\b|\bsplit\b"
+            r"|\bcontribution\b|\bhow\s+much\s+of\b")
 FOLLOWUP = _rx(r"^\s*(?:and\b|what\s+about\b|how\s+about\b|what\s+if\b|same\s+(?:for|but|thing)\b|now\b"
                r"|only\b"
                r"|just\b|instead\b|but\b|break\s+(?:it|that|this)\s+down\b"
@@ -197,8 +205,17 @@ def _alias_table() -> list[tuple[str, str, str, bool]]:
     return sorted(rows, key=lambda row: len(row[0]), reverse=True)
 
 
+_VALUE_SUFFIXES = {
+    # A value's own dimension word after it belongs to the value, not a grouping:
+    # "Enterprise customers", "Audio products", "the Online channel", "the EMEA region".
+    "segment": r"customers?|clients?|accounts?|buyers?|segment",
+    "category": r"products?|items?|category|categories|lines?",
+    "channel": r"channels?",
+    "region": r"regions?",
+}
 _ALIASES = [
-    (re.compile(r"(?<!\w)" + re.escape(alias if sensitive else alias.lower()) + r"(?!\w)"),
+    (re.compile(r"(?<!\w)" + re.escape(alias if sensitive else alias.lower())
+                + (rf"(?:\s+(?:{_VALUE_SUFFIXES[dim]}))?" if dim in _VALUE_SUFFIXES else "") + r"(?!\w)"),
      dim, value, sensitive)
     for alias, dim, value, sensitive in _alias_table()
 ]
@@ -212,7 +229,8 @@ def _filters(original: str, lowered: str) -> tuple[tuple[tuple[str, tuple[str, .
                 found[dim].append(value)
             original = _blank(original, start=match.start(), end=match.end())
             lowered = _blank(lowered, start=match.start(), end=match.end())
-    ordered = [(dim, tuple(found[dim])) for dim in catalog.DIMENSION_VALUES if found.get(dim)]
+    ordered = [(dim, tuple(sorted(found[dim], key=catalog.DIMENSION_VALUES[dim].index)))
+               for dim in catalog.DIMENSION_VALUES if found.get(dim)]
     return tuple(ordered), lowered
 
 
@@ -260,13 +278,14 @@ def read_clues(question: str) -> Clues:
     dimension, text = _first(DIMENSION_RULES, text)
     compare_words, text = _take(COMPARE, text)
     clear, text = _take(CLEAR_FILTERS, text)
+    share, text = _take(SHARE, text)
     return Clues(
         measure=measure, dimension=dimension, trend=trend, grain=_grain(grain),
         growth=bool(growth_words) or growth_grain is not None, growth_grain=_grain(growth_grain),
         compare=bool(compare_words), top_n=top_n, direction=direction, filters=filters,
         periods=period_clues.ordered(), is_range=period_clues.is_range,
         same_period_last_year=period_clues.same_period_last_year, clear_filters=bool(clear),
-        followup=followup, refusal=refusal, where=bool(WHERE.search(text)),
+        followup=followup, refusal=refusal, where=bool(WHERE.search(text)), share=bool(share),
     )
 
 

@@ -115,23 +115,35 @@ def interpret(clues: Clues) -> Interpretation:
     outside = [period for period in periods if not period.in_data]
     if outside:
         return Refusal(f"{DATA_RANGE}, so there is nothing to report for {outside[0].label}.")
-    dimension = clues.dimension or ("region" if clues.where else None) or _listed_dimension(clues.filters)
+    dimension, filters = _grouping(clues)
     base = Intent(
         kind="total", measure=clues.measure or "revenue", dimension=dimension,
-        top_n=clues.top_n, ascending=clues.direction == "asc", filters=clues.filters,
+        top_n=clues.top_n, ascending=clues.direction == "asc", filters=filters,
         periods=_expand(periods, is_range=clues.is_range),
     )
     if clues.growth:
         return _growth(base, clues, periods=periods)
+    if clues.compare and len(periods) < 2 and _listed_dimension(clues.filters) is not None:
+        return _breakdown(base)  # "compare online and partner revenue in 2025": values, not periods
     two_periods = len(periods) == 2 and not (clues.trend or clues.grain or clues.is_range)
     if clues.compare or two_periods:
         return _compare(base, periods, by_change=False)
-    if clues.trend or clues.grain is not None or len(periods) > 2:
+    if clues.trend or clues.grain is not None or (len(periods) > 2 and not clues.is_range):
         grain = clues.grain or ("year" if len(periods) > 2 else "month")
         return replace(base, kind="trend", grain=grain, top_n=None)
     if dimension is not None or clues.top_n is not None or clues.direction is not None:
         return _breakdown(base)
     return replace(base, dimension=None, top_n=None)
+
+
+def _grouping(clues: Clues) -> tuple[str | None, Filters]:
+    """The dimension to group by, and the filters left once a "share of" value became the grouping."""
+    dimension = clues.dimension or ("region" if clues.where else None) or _listed_dimension(clues.filters)
+    if dimension is None and clues.share and clues.filters:
+        # "What share of revenue comes from online?": all channels, each with its share.
+        dimension = clues.filters[-1][0]
+        return dimension, clues.filters[:-1]
+    return dimension, clues.filters
 
 
 def _listed_dimension(filters: Filters) -> str | None:

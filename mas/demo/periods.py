@@ -24,7 +24,7 @@ _MONTH_WORDS = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)} | {
 } | {"sept": 9}
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "last": 4, "final": 4}
-_NUMBER_WORDS = {"two": 2, "three": 3, "2": 2, "3": 3}
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12, "2": 2, "3": 3}
 
 _MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 
@@ -160,6 +160,23 @@ def _last_years(match: re.Match[str], clues: PeriodClues) -> None:
     _add(clues, match, Period(LAST_YEAR - count + 1), Period(LAST_YEAR))
 
 
+def _half(match: re.Match[str], clues: PeriodClues) -> None:
+    first = 1 if (match["h"] or match["hw"]) in ("1", "first") else 3
+    year = _year(match)
+    clues.is_range = True
+    _add(clues, match, Period(year or LAST_YEAR, first), Period(year or LAST_YEAR, first + 1))
+
+
+def _last_months(match: re.Match[str], clues: PeriodClues) -> None:
+    count = _NUMBER_WORDS.get(match["n"], 0) or int(match["n"])
+    latest = _LATEST_Q if match["unit"].startswith("quarter") else Period(LAST_YEAR, month=12)
+    periods = [latest]
+    while len(periods) < min(count, 36):
+        periods.insert(0, periods[0].previous())
+    clues.is_range = True
+    _add(clues, match, *periods)
+
+
 def _same_last_year(match: re.Match[str], clues: PeriodClues) -> None:
     clues.same_period_last_year = True
 
@@ -187,6 +204,9 @@ _RULES: tuple[Rule, ...] = tuple((re.compile(pattern), handler) for pattern, han
     (r"\b(?:since|starting(?:\s+in|\s+from)?)\s+(?P<a>20\d{2})\b", _since),
     (r"\b(?:last|past|previous)\s+(?P<n>two|three|2|3)\s+years\b", _last_years),
     (r"\b(?P<y>20\d{2})\s*[- ]?\s*q(?P<q>[1-4])\b", _year_quarter),
+    (rf"\b(?:h(?P<h>[12])|(?P<hw>first|second)\s+half)(?:\s*(?:of|in|,|-)?\s*{_Y})?", _half),
+    (r"\b(?:last|past|previous|trailing)\s+(?P<n>\d{1,2}|two|three|four|six|twelve)\s+(?P<unit>months|quarters)\b",
+     _last_months),
     (rf"\b(?:q(?P<q>[1-4])|(?P<ord>{'|'.join(_ORDINALS)})\s+quarter)\b"
      rf"(?:\s*(?:of|in|,|-)?\s*{_Y})?", _quarter),
     (r"\b(?:this|current|latest|most\s+recent|the\s+last)\s+quarter\b", _fixed(_LATEST_Q)),
@@ -196,7 +216,7 @@ _RULES: tuple[Rule, ...] = tuple((re.compile(pattern), handler) for pattern, han
     (r"\b(?:this|current|latest|most\s+recent|(?:the\s+)?last)\s+month\b",
      _fixed(Period(LAST_YEAR, month=12))),
     (r"\b(?:previous|prior)\s+month\b", _fixed(Period(LAST_YEAR, month=11))),
-    (r"\b(?:this|current|latest|most\s+recent)\s+year\b|\byear\s+to\s+date\b"
+    (r"\b(?:this|current|latest|most\s+recent)\s+year\b|\byear[- ]to[- ]date\b"
      r"|\bytd\b", _fixed(Period(LAST_YEAR))),
     (r"\b(?:last|previous|prior)\s+year\b", _fixed(Period(LAST_YEAR - 1))),
     (r"\b(?:the\s+)?year\s+before\s+last\b|\btwo\s+years\s+ago\b", _fixed(Period(LAST_YEAR - 2))),

@@ -36,7 +36,7 @@ class Measure:
     label: str
     total_label: str
     alias: str
-    aggregate: Literal["sum", "count_orders", "aov"]
+    aggregate: Literal["sum", "count_distinct", "aov"]
     column: str = ""
     unit: Literal["money", "count"] = "money"
 
@@ -57,8 +57,8 @@ class Measure:
         if self.aggregate == "sum":
             summed = f"SUM({only(self.column)})"
             return f"CAST({summed} AS BIGINT)" if self.unit == "count" else summed
-        if self.aggregate == "count_orders":
-            return f"COUNT(DISTINCT {only('order_id')})"
+        if self.aggregate == "count_distinct":
+            return f"COUNT(DISTINCT {only(self.column)})"
         return f"CAST(SUM({only('net_revenue')}) / COUNT(DISTINCT {only('order_id')}) AS DECIMAL(18, 2))"
 
 
@@ -68,7 +68,9 @@ MEASURES: dict[str, Measure] = {
     "returns": Measure("returns", "total value of returns", "returned_amount", "sum", "returned_amount"),
     "discounts": Measure("discounts", "total discounts given", "discount_amount", "sum", "discount_amount"),
     "units": Measure("units sold", "number of units sold", "units_sold", "sum", "quantity", unit="count"),
-    "orders": Measure("orders", "number of orders", "orders", "count_orders", unit="count"),
+    "orders": Measure("orders", "number of orders", "orders", "count_distinct", "order_id", unit="count"),
+    "customers": Measure("customers", "number of customers", "customers", "count_distinct", "customer_id",
+                         unit="count"),
     "aov": Measure("average order value", "average order value", "avg_order_value", "aov"),
 }
 

@@ -51,9 +51,8 @@ def periods_phrase(periods: tuple[Period, ...]) -> str:
     """'in 2024', 'from 2023 to 2025', 'in Q1 2024 and Q1 2025'; empty for all time."""
     if not periods:
         return ""
-    years = [p.year for p in periods if p.quarter is None and p.month is None]
-    if len(years) == len(periods) > 2 and years == list(range(years[0], years[-1] + 1)):
-        return f"from {years[0]} to {years[-1]}"
+    if len(periods) > 2:
+        return f"from {periods[0].label} to {periods[-1].label}"
     return "in " + join_words([p.label for p in periods])
 
 
