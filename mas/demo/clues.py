@@ -174,7 +174,8 @@ WHERE = _rx(r"\bwhere\b")
 def normalise(question: str) -> str:
     """NFKC, plain quotes and dashes, single spaces; case kept (some aliases are case-sensitive)."""
     text = unicodedata.normalize("NFKC", question)
-    plain: dict[str, str | int | None] = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+    plain: dict[str, str | int | None] = {
+        "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
     text = text.translate(str.maketrans(plain))
     return re.sub(r"\s+", " ", text).strip()
 

@@ -205,7 +205,8 @@ _RULES: tuple[Rule, ...] = tuple((re.compile(pattern), handler) for pattern, han
     (r"\b(?:last|past|previous)\s+(?P<n>two|three|2|3)\s+years\b", _last_years),
     (r"\b(?P<y>20\d{2})\s*[- ]?\s*q(?P<q>[1-4])\b", _year_quarter),
     (rf"\b(?:h(?P<h>[12])|(?P<hw>first|second)\s+half)(?:\s*(?:of|in|,|-)?\s*{_Y})?", _half),
-    (r"\b(?:last|past|previous|trailing)\s+(?P<n>\d{1,2}|two|three|four|six|twelve)\s+(?P<unit>months|quarters)\b",
+    (r"\b(?:last|past|previous|trailing)\s+(?P<n>\d{1,2}|two|three|four|six|twelve)\s+"
+     r"(?P<unit>months|quarters)\b",
      _last_months),
     (rf"\b(?:q(?P<q>[1-4])|(?P<ord>{'|'.join(_ORDINALS)})\s+quarter)\b"
      rf"(?:\s*(?:of|in|,|-)?\s*{_Y})?", _quarter),
