@@ -306,6 +306,13 @@ def test_plan_is_exposed_for_other_tests(supervisor: DemoSupervisor) -> None:
     assert supervisor.plan("hello") is None
 
 
+def test_prepare_generates_the_dataset_up_front(tmp_path: Path) -> None:
+    supervisor = DemoSupervisor(data_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    supervisor.prepare()
+    assert sorted(path.suffix for path in tmp_path.iterdir()) == [".duckdb", ".parquet"]
+
+
 def test_a_failing_engine_becomes_an_answer_not_a_crash(tmp_path: Path) -> None:
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")

@@ -106,6 +106,10 @@ class DemoSupervisor:
                 self._engine = DemoEngine(data_dir=self._data_dir)
             return self._engine
 
+    def prepare(self) -> None:
+        """Generate the dataset and open the engine now, so the first answer is not the slow one."""
+        _ = self.engine
+
     def plan(self, question: str, *, history: Sequence[str] = ()) -> Plan | None:
         """The plan for `question` after the earlier user turns `history`; None if unmapped."""
         interpretation = interpret_conversation([*history, question])
