@@ -40,6 +40,8 @@ class ChartSpec:
     """Wide frame to plot, row order meaningful (bars highest first, lines by time)."""
     y_format: str | None = None
     """The measure's format (see `mas.columns.Format`) for the axis and tooltips."""
+    x_format: str | None = None
+    """The x column's format: "year", "month", "quarter", "date", "currency", "text" …"""
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ def _line(table: pd.DataFrame, time: ColumnMeta, measures: Sequence[ColumnMeta])
     kind: ChartKind = "line" if len(measures) == 1 else "multi_line"
     what = _what(measures, merged=merged, grain=grain)
     caption = f"Line chart: {what} over {label(time.name)}{_per(measures, grain)}."
-    return ChartSpec(kind, time.name, [m.name for m in measures], caption, frame, measures[0].format)
+    return ChartSpec(kind, time.name, [m.name for m in measures], caption, frame, measures[0].format,
+                     _x_format(time, grain))
 
 
 def _lines_by_category(
@@ -208,7 +211,7 @@ def _lines_by_category(
         how = f" (top {MAX_SERIES}" + (f", the rest summed as {OTHER})" if measure.additive else ")")
     caption = (f"Line chart: {label(measure.name)} over {label(time.name)}, one line per "
                f"{label(category.name)}{how}{_per([measure], grain)}.")
-    return ChartSpec("multi_line", time.name, names, caption, frame, measure.format)
+    return ChartSpec("multi_line", time.name, names, caption, frame, measure.format, _x_format(time, grain))
 
 
 def _bar(table: pd.DataFrame, category: ColumnMeta, measure: ColumnMeta) -> ChartSpec:
@@ -229,14 +232,14 @@ def _bar(table: pd.DataFrame, category: ColumnMeta, measure: ColumnMeta) -> Char
         frame = frame.head(TOP_BARS)
         caption = f"Bar chart: {name} by {what}, top {TOP_BARS} of {total}."
     frame = frame.reset_index(drop=True)
-    return ChartSpec("bar", category.name, [measure.name], caption, frame, measure.format)
+    return ChartSpec("bar", category.name, [measure.name], caption, frame, measure.format, category.format)
 
 
 def _time_bar(table: pd.DataFrame, time: ColumnMeta, measure: ColumnMeta) -> ChartSpec:
     frame, grain, merged = _over_time(table, time, [measure], limit=MAX_TIME_BARS)
     what = _what([measure], merged=merged, grain=grain)
     caption = f"Bar chart: {what} per {label(time.name)}{_per([measure], grain)}."
-    return ChartSpec("bar", time.name, [measure.name], caption, frame, measure.format)
+    return ChartSpec("bar", time.name, [measure.name], caption, frame, measure.format, _x_format(time, grain))
 
 
 def _scatter(table: pd.DataFrame, x: ColumnMeta, y: ColumnMeta) -> ChartSpec:
@@ -246,4 +249,12 @@ def _scatter(table: pd.DataFrame, x: ColumnMeta, y: ColumnMeta) -> ChartSpec:
     if total > MAX_POINTS:
         frame = frame.iloc[np.linspace(0, total - 1, MAX_POINTS).astype(int)]
         caption += f" ({MAX_POINTS:,} of {total:,} points, evenly sampled)"
-    return ChartSpec("scatter", x.name, [y.name], caption + ".", frame.reset_index(drop=True), y.format)
+    frame = frame.reset_index(drop=True)
+    return ChartSpec("scatter", x.name, [y.name], caption + ".", frame, y.format, x.format)
+
+
+def _x_format(time: ColumnMeta, grain: str | None) -> str:
+    """A coarsened axis steps by its new grain (weekly sums are dated by their first day)."""
+    if grain in ("month", "quarter", "year"):
+        return grain
+    return "date" if grain == "week" else time.format

@@ -118,7 +118,7 @@ def test_line_caption_and_time_order() -> None:
     table = pd.DataFrame({"month": _months(3)[::-1].reset_index(drop=True), "revenue": [3.0, 2.0, 1.0]})
     spec = choose_chart(table)
     assert spec.caption == "Line chart: revenue over month."
-    assert (spec.x, spec.y, spec.y_format) == ("month", ["revenue"], "currency")
+    assert (spec.x, spec.y, spec.y_format, spec.x_format) == ("month", ["revenue"], "currency", "date")
     assert spec.data is not None and spec.data["revenue"].tolist() == [1.0, 2.0, 3.0]
     assert spec.data["month"].is_monotonic_increasing
 
@@ -196,6 +196,7 @@ def test_long_daily_series_is_coarsened_to_weeks() -> None:
     spec = choose_chart(table)
     assert spec.data is not None and len(spec.data) <= MAX_POINTS
     assert spec.caption == "Line chart: revenue over day, summed per week."
+    assert spec.x_format == "date"
     assert spec.data["revenue"].sum() == 20_000
     assert spec.data["revenue"].max() == 7
 
@@ -235,6 +236,14 @@ def test_charts_from_parsed_markdown_with_html_names() -> None:
     assert spec is not None and spec.kind == "bar"
     assert spec.caption == "Bar chart: revenue by <b>region</b>, highest first."
     assert spec.data is not None and spec.data["<b>region</b>"].tolist() == ["APAC", "<script>x</script>"]
+
+
+def test_x_format_follows_the_parsed_period() -> None:
+    result = parse_tool_output(
+        "| quarter | revenue |\n|---|---|\n| 2024-Q1 | 5 |\n| 2024-Q2 | 6 |\n| 2024-Q3 | 1 |"
+    )
+    assert result.table is not None
+    assert choose_chart(result.table, result.columns).x_format == "quarter"
 
 
 def test_percent_measure_from_cells_keeps_its_format() -> None:
