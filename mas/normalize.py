@@ -60,6 +60,7 @@ class Normalizer:
     def __init__(self) -> None:
         self.terminated = False
         self.fed = 0
+        self._completed = False
         self._text = TextFlow()
         self._tools = ToolCalls()
         self._unparsed: str | None = None
@@ -74,6 +75,8 @@ class Normalizer:
         """One wire event (a decoded `data:` JSON object)."""
         if self.terminated:
             return []
+        if self._completed:
+            return self._after_completed(wire)
         self.fed += 1
         kind = wire.get("type")
         if kind == "response.output_text.delta":
@@ -104,6 +107,8 @@ class Normalizer:
         """End of the stream; `truncated` when it ended inside a line."""
         if self.terminated:
             return []
+        if self._completed:
+            return self._terminate(Done())
         if truncated:
             return self._terminate(
                 ErrorEvent(
@@ -181,7 +186,11 @@ class Normalizer:
 
     def _on_other_type(self, kind: str, wire: dict[str, Any]) -> list[Event]:
         if kind in _COMPLETED:
-            return self._terminate(Done())
+            # Not terminal yet: a UC-function result may still arrive as a bare
+            # `function_call_output` after `response.completed` (databricks-ai-bridge fixture,
+            # mas-output.md §2). `Done` comes with `[DONE]` or the end of the stream.
+            self._completed = True
+            return self._flush_calls()
         if kind in _ERRORS:
             nested = wire.get("response")
             source = nested if kind == "response.failed" and isinstance(nested, dict) else wire
@@ -189,6 +198,13 @@ class Normalizer:
         # created, in_progress, output_item.added, content_part.*, output_text.done, annotations,
         # reasoning, function_call_arguments.delta and types not yet invented.
         log.debug("passed over an event of type %r", kind)
+        return []
+
+    def _after_completed(self, wire: dict[str, Any]) -> list[Event]:
+        item = wire.get("item") if wire.get("type") == "response.output_item.done" else wire
+        if isinstance(item, dict) and item.get("type") == "function_call_output":
+            return self._on_item(item)
+        log.debug("passed over an event after response.completed: %.200r", wire)
         return []
 
     def _on_untyped(self, wire: dict[str, Any]) -> list[Event]:

@@ -144,6 +144,16 @@ EXPECTED: dict[str, list[Event]] = {
         TextDelta(delta="Done."),
         DONE,
     ],
+    "function_call_output_after_completed.sse": [
+        ToolCall(name="system__ai__python_exec", args={"code": "print(12)"}, call_id="call_1"),
+        TextDelta(delta="Running it."),
+        ToolOutput(
+            name="system__ai__python_exec",
+            output='{"type":"text","text":"{\\"is_truncated\\":false,\\"columns\\":[\\"output\\"],\\"rows\\":[[\\"12\\\\n\\"]]}"}',
+            call_id="call_1",
+        ),
+        DONE,
+    ],
     "final_cr_line_end.sse": [
         TextDelta(delta="x"),
         DONE,

@@ -30,11 +30,24 @@ def delta(text: str, item: str = "m") -> dict[str, Any]:
 
 def test_nothing_is_emitted_after_the_terminal_event() -> None:
     normalizer = Normalizer()
-    assert normalizer.feed({"type": "response.completed"}) == [Done()]
+    assert normalizer.feed({"type": "response.error", "message": "boom"}) == [
+        ErrorEvent(message="boom", code="upstream_error")
+    ]
     assert normalizer.terminated
     assert normalizer.feed(delta("late")) == []
     assert normalizer.feed_done() == []
     assert normalizer.finish(truncated=True) == []
+
+
+def test_completed_waits_for_the_end_and_keeps_only_late_tool_outputs() -> None:
+    normalizer = Normalizer()
+    assert normalizer.feed({"type": "response.completed"}) == []
+    assert not normalizer.terminated
+    assert normalizer.feed(delta("late")) == []
+    late = {"type": "function_call_output", "call_id": "c1", "output": "12"}
+    assert normalizer.feed(late) == [ToolOutput(name="unknown", output="12", call_id="c1")]
+    assert normalizer.finish(truncated=True) == [Done()]
+    assert normalizer.terminated
 
 
 def test_done_marker_ends_the_stream() -> None:
