@@ -26,7 +26,7 @@ STARTERS = (
 )
 _PENDING = "pending_question"
 _SHOW_ALL = "show_all_turns"
-RECENT_TURNS = 6
+RECENT_TURNS = 5
 """Turns drawn in full on every rerun; earlier ones wait behind "Show earlier" (issue 5, P3)."""
 
 
