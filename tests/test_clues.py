@@ -31,7 +31,8 @@ def test_filters_follow_catalogue_order_and_keep_several_values() -> None:
     ("question", "measure"),
     [("average order value by region", "aov"), ("revenue per order", "aov"), ("gross sales", "gross"),
      ("refunds by channel", "returns"), ("discounts in 2024", "discounts"), ("how many orders", "orders"),
-     ("units sold", "units"), ("sales by region", "revenue"), ("top products", None)],
+     ("units sold", "units"),
+     ("revenue per customer", "per_customer"), ("sales by region", "revenue"), ("top products", None)],
 )
 def test_measure(question: str, measure: str | None) -> None:
     assert read_clues(question).measure == measure

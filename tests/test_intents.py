@@ -128,6 +128,10 @@ CASES = [
     ("gross revenue in 2025", "total, gross, 2025"),
     ("How much did we lose to returns?", "total, returns"),
     ("discounts by segment", "breakdown, discounts, by segment"),
+    ("What's the average revenue per customer?", "total, per_customer"),
+    ("ARPU in 2024", "total, per_customer, 2024"),
+    ("average revenue per customer by region", "breakdown, per_customer, by region"),
+    ("revenue per region", "breakdown, by region"),
     # Filters combined with the above.
     ("revenue by channel in EMEA in 2024", "breakdown, by channel, region=EMEA, 2024"),
     ("revenue in EMEA", "total, region=EMEA"),
@@ -244,6 +248,7 @@ REFUSED = [
     ("revenue in 2022", "nothing to report for 2022"),
     ("compare 2022 with 2023", "nothing to report for 2022"),
     ("growth by region in 2023", "no growth figure for 2023"),
+    ("H1 2025 vs H1 2024", "not half-years"),
 ]
 
 

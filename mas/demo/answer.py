@@ -38,7 +38,8 @@ CAPABILITIES = (
     "- **Top or bottom N** (\"top 5 products\", \"worst 3 countries\")\n"
     "- **Growth** year over year or quarter over quarter (\"How much did revenue grow in 2025?\")\n"
     "- **Comparing two periods** (\"2024 vs 2023\", \"compare Q1 2025 with Q1 2024\")\n"
-    "- **Average order value**, orders, units sold, gross revenue, discounts and returns\n"
+    "- **Average order value**, revenue per customer, orders, customers, units sold, gross revenue, "
+    "discounts and returns\n"
     "- **Filters** on year, quarter, region, country, channel, category or segment "
     "(\"revenue by channel in EMEA in 2024\"), and follow-ups such as \"by month\" or \"what about 2024?\""
 )
@@ -57,7 +58,7 @@ def figure(measure: Measure, value: Any) -> str:
         return "n/a"
     if measure.unit == "count":
         return count(value)
-    if measure.aggregate == "aov":
+    if measure.aggregate == "per":
         return f"${Decimal(value):,.2f}"
     return money(value)
 

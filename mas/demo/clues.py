@@ -60,6 +60,9 @@ MEASURE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                 r"(?:\s+(?:values?|sizes?|amounts?))?\b"
                 r"|\baov\b|\bavg\.?\s+order(?:\s+value)?\b|\b(?:revenue|sales)\s+per\s+order\b"
                 r"|\bbasket\s+size\b|\btypical\s+order\b|\bmean\s+order\s+value\b|\border\s+values?\b")),
+    ("per_customer", _rx(r"\b(?:average\s+|avg\.?\s+|mean\s+)?(?:revenue|sales|spend|spending)\s+per\s+"
+                         r"(?:customer|client|account|buyer)\b(?!\s+(?:segments?|types?|groups?|tiers?))"
+                         r"|\barp[cua]\b")),
     ("gross", _rx(r"\bgross\s+(?:revenue|sales)\b|\bgross\b|\bbefore\s+(?:discounts?|returns)\b"
                   r"|\blist[- ]price\s+revenue\b")),
     ("returns", _rx(r"\breturns\b|\brefund(?:s|ed)?\b|\breturned\b")),

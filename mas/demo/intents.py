@@ -121,6 +121,8 @@ def interpret(clues: Clues) -> Interpretation:
         top_n=clues.top_n, ascending=clues.direction == "asc", filters=filters,
         periods=_expand(periods, is_range=clues.is_range),
     )
+    if (clues.compare or clues.growth) and clues.is_range and len(periods) > 2:
+        return Refusal("I can compare two years, quarters or months, but not half-years or other spans yet.")
     if clues.growth:
         return _growth(base, clues, periods=periods)
     if clues.compare and len(periods) < 2 and _listed_dimension(clues.filters) is not None:

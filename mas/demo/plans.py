@@ -36,7 +36,8 @@ class Measure:
     label: str
     total_label: str
     alias: str
-    aggregate: Literal["sum", "count_distinct", "aov"]
+    aggregate: Literal["sum", "count_distinct", "per"]
+    """SUM(column), COUNT(DISTINCT column), or net revenue per distinct column value."""
     column: str = ""
     unit: Literal["money", "count"] = "money"
 
@@ -59,7 +60,7 @@ class Measure:
             return f"CAST({summed} AS BIGINT)" if self.unit == "count" else summed
         if self.aggregate == "count_distinct":
             return f"COUNT(DISTINCT {only(self.column)})"
-        return f"CAST(SUM({only('net_revenue')}) / COUNT(DISTINCT {only('order_id')}) AS DECIMAL(18, 2))"
+        return f"CAST(SUM({only('net_revenue')}) / COUNT(DISTINCT {only(self.column)}) AS DECIMAL(18, 2))"
 
 
 MEASURES: dict[str, Measure] = {
@@ -71,7 +72,9 @@ MEASURES: dict[str, Measure] = {
     "orders": Measure("orders", "number of orders", "orders", "count_distinct", "order_id", unit="count"),
     "customers": Measure("customers", "number of customers", "customers", "count_distinct", "customer_id",
                          unit="count"),
-    "aov": Measure("average order value", "average order value", "avg_order_value", "aov"),
+    "aov": Measure("average order value", "average order value", "avg_order_value", "per", "order_id"),
+    "per_customer": Measure("revenue per customer", "average net revenue per customer",
+                            "revenue_per_customer", "per", "customer_id"),
 }
 
 
@@ -89,7 +92,7 @@ def measure_of(intent: Intent) -> Measure:
 
 
 def total_alias(measure: Measure) -> str:
-    return measure.alias if measure.aggregate == "aov" else f"total_{measure.alias}"
+    return measure.alias if measure.aggregate == "per" else f"total_{measure.alias}"
 
 
 def growth_alias(intent: Intent) -> str:
