@@ -41,16 +41,19 @@ class ResultView:
 
 
 def counts_caption(result: ToolResult, shown: int) -> str:
-    """ "24 rows", or "Showing 10,000 of 200,000 rows" when the app or the source cut the table."""
+    """Honest row counts: "24 rows", or what was cut, by whom, and what the CSV holds."""
     parsed = result.row_count
     total = max(result.total_rows or parsed, parsed)
+    plural = "s" if total != 1 else ""
     if shown >= total and not result.truncated:
-        return f"{total:,} row{'s' if total != 1 else ''}"
-    text = f"Showing {shown:,} of {total:,} rows"
+        return f"{total:,} row{plural}"
     if result.truncated and result.total_rows is None:
-        text += " (the source cut the result; its full size is unknown)"
-    elif result.truncated:
-        text += f" (the source returned {parsed:,})" if parsed < total and shown == parsed else ""
+        return f"Showing {shown:,} rows · the source cut the result and did not say how many there are"
+    text = f"Showing {shown:,} of {total:,} rows"
+    if parsed < total:
+        text += f" · the source returned only the first {parsed:,}"
+    if shown < parsed:
+        text += f" · the CSV has all {parsed:,}"
     return text
 
 
