@@ -236,6 +236,27 @@ def test_three_questions_stream_text_status_kpi_table_and_chart(page: object) ->
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))  # type: ignore[attr-defined]
 
 
+def test_download_the_csv_switch_a_chart_and_pin_to_the_dashboard(page: object) -> None:
+    answer = ask(page, "Which region brings in the most revenue?")
+    with page.expect_download(timeout=TIMEOUT_MS) as download_info:  # type: ignore[attr-defined]
+        answer.get_by_test_id("stDownloadButton").get_by_role("button").click()
+    csv_lines = Path(download_info.value.path()).read_text().splitlines()
+    assert csv_lines[0].startswith("region,") and len(csv_lines) == 5
+
+    answer.get_by_test_id("stButtonGroup").get_by_text("Scatter").click()
+    expect(answer).to_contain_text("Scatter chart:", timeout=TIMEOUT_MS)
+    expect(answer.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+
+    answer.get_by_role("button", name="Pin to dashboard").click()
+    expect(answer.get_by_role("button", name="Pinned")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Dashboard").click()  # type: ignore[attr-defined]
+    main = page.get_by_test_id("stMain")  # type: ignore[attr-defined]
+    expect(main).to_contain_text("Which region brings in the most revenue?", timeout=TIMEOUT_MS)
+    expect(main).to_contain_text("Scatter chart:")  # the choice made in the chat follows the pin
+    expect(main.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+    shot(page, "dashboard")
+
+
 def test_a_script_in_a_question_stays_inert(page: object) -> None:
     payload = "<script>alert('xss')</script><img src=x onerror=alert('img')> revenue by region?"
     ask(page, payload)
