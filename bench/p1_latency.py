@@ -28,7 +28,11 @@ class StampingResponder:
     def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for _ in range(self.events):
             time.sleep(self.pacing)
-            yield {"type": "response.output_text.delta", "item_id": "m1", "delta": f"@{time.perf_counter_ns()}@ "}
+            yield {
+                "type": "response.output_text.delta",
+                "item_id": "m1",
+                "delta": f"@{time.perf_counter_ns()}@ ",
+            }
         yield {"type": "response.completed", "response": {"id": "r1"}}
 
 
@@ -52,9 +56,11 @@ def _ours(url: str) -> list[float]:
 def _bare(url: str, endpoint: str) -> list[float]:
     host, port = url.removeprefix("http://").split(":")
     body = json.dumps({"input": [{"role": "user", "content": "go"}], "stream": True}).encode()
-    head = (f"POST /serving-endpoints/{endpoint}/invocations HTTP/1.1\r\nHost: {host}\r\n"
-            f"Content-Type: application/json\r\nAuthorization: Bearer bench\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    head = (
+        f"POST /serving-endpoints/{endpoint}/invocations HTTP/1.1\r\nHost: {host}\r\n"
+        f"Content-Type: application/json\r\nAuthorization: Bearer bench\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
     delays: list[float] = []
     with socket.create_connection((host, int(port))) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -80,8 +86,19 @@ def run(*, quick: bool) -> list[Row]:
     bare = [d for run in bare_runs for d in run]  # type: ignore[attr-defined]
     med, p99 = median(ours), percentile(ours, 99)
     return [
-        Row(id="P1", measure="emulator write → stream_events yield (paced 20 ms)", value=round(med, 3), unit="ms",
-            baseline=round(median(bare), 3), baseline_name="bare socket reader",
-            target="median ≤ 2 ms, p99 ≤ 10 ms", met=med <= 2 and p99 <= 10,
-            extra={"p99_ms": round(p99, 3), "baseline_p99_ms": round(percentile(bare, 99), 3), "events": len(ours)}),
+        Row(
+            id="P1",
+            measure="emulator write → stream_events yield (paced 20 ms)",
+            value=round(med, 3),
+            unit="ms",
+            baseline=round(median(bare), 3),
+            baseline_name="bare socket reader",
+            target="median ≤ 2 ms, p99 ≤ 10 ms",
+            met=med <= 2 and p99 <= 10,
+            extra={
+                "p99_ms": round(p99, 3),
+                "baseline_p99_ms": round(percentile(bare, 99), 3),
+                "events": len(ours),
+            },
+        ),
     ]

@@ -14,26 +14,52 @@ import tracemalloc
 
 from bench.measure import Row, interleaved, median, timed
 
-_COLUMNS = [("order_date", "DATE"), ("region", "STRING"), ("country", "STRING"), ("channel", "STRING"),
-            ("category", "STRING"), ("units", "LONG"), ("net_revenue", "DECIMAL"), ("discount_pct", "DOUBLE")]
+_COLUMNS = [
+    ("order_date", "DATE"),
+    ("region", "STRING"),
+    ("country", "STRING"),
+    ("channel", "STRING"),
+    ("category", "STRING"),
+    ("units", "LONG"),
+    ("net_revenue", "DECIMAL"),
+    ("discount_pct", "DOUBLE"),
+]
 
 
 def statement_payload(rows: int = 200_000) -> str:
     rng = random.Random(7)
     regions = ["EMEA", "AMER", "APAC", "LATAM"]
-    data = [[f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", regions[i % 4], f"C{i % 40}", ("Online", "Retail")[i % 2],
-             f"Cat{i % 9}", str(rng.randint(1, 50)), f"{rng.uniform(10, 5000):.2f}",
-             None if i % 97 == 0 else f"{rng.random():.3f}"] for i in range(rows)]
-    return json.dumps({
-        "query": "SELECT * FROM orders",
-        "statement_response": {
-            "status": {"state": "SUCCEEDED"},
-            "manifest": {"schema": {"columns": [{"name": n, "type_name": t, "position": i}
-                                                for i, (n, t) in enumerate(_COLUMNS)]},
-                         "total_row_count": rows, "truncated": False},
-            "result": {"data_array": data},
-        },
-    })
+    data = [
+        [
+            f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            regions[i % 4],
+            f"C{i % 40}",
+            ("Online", "Retail")[i % 2],
+            f"Cat{i % 9}",
+            str(rng.randint(1, 50)),
+            f"{rng.uniform(10, 5000):.2f}",
+            None if i % 97 == 0 else f"{rng.random():.3f}",
+        ]
+        for i in range(rows)
+    ]
+    return json.dumps(
+        {
+            "query": "SELECT * FROM orders",
+            "statement_response": {
+                "status": {"state": "SUCCEEDED"},
+                "manifest": {
+                    "schema": {
+                        "columns": [
+                            {"name": n, "type_name": t, "position": i} for i, (n, t) in enumerate(_COLUMNS)
+                        ]
+                    },
+                    "total_row_count": rows,
+                    "truncated": False,
+                },
+                "result": {"data_array": data},
+            },
+        }
+    )
 
 
 def _ours(payload: str) -> tuple[int, int]:
@@ -52,13 +78,18 @@ def _baseline(payload: str) -> None:
     import pandas as pd
 
     body = json.loads(payload)["statement_response"]
-    pd.DataFrame(body["result"]["data_array"], columns=[c["name"] for c in body["manifest"]["schema"]["columns"]])
+    pd.DataFrame(
+        body["result"]["data_array"], columns=[c["name"] for c in body["manifest"]["schema"]["columns"]]
+    )
 
 
 def run(*, quick: bool) -> list[Row]:
     payload = statement_payload()
-    ours, base = interleaved(lambda: timed(lambda: _ours(payload)), lambda: timed(lambda: _baseline(payload)),
-                             repeats=3 if quick else 7)
+    ours, base = interleaved(
+        lambda: timed(lambda: _ours(payload)),
+        lambda: timed(lambda: _baseline(payload)),
+        repeats=3 if quick else 7,
+    )
     tracemalloc.start()
     sent, _ = _ours(payload)
     _, peak = tracemalloc.get_traced_memory()
@@ -66,10 +97,20 @@ def run(*, quick: bool) -> list[Row]:
     size = len(payload.encode())
     seconds = median(ours)
     return [
-        Row(id="P4", measure="200k×8 statement JSON → typed DataFrame + chart data", value=round(seconds, 3),
-            unit="s", baseline=round(median(base), 3), baseline_name="pandas.DataFrame(json.loads(...))",
+        Row(
+            id="P4",
+            measure="200k×8 statement JSON → typed DataFrame + chart data",
+            value=round(seconds, 3),
+            unit="s",
+            baseline=round(median(base), 3),
+            baseline_name="pandas.DataFrame(json.loads(...))",
             target="≤ 1.5 s; peak ≤ 5× payload; ≤ 10,000 rows to the browser",
             met=seconds <= 1.5 and peak <= 5 * size and sent <= 10_000,
-            extra={"payload_mb": round(size / 1e6, 1), "peak_mb": round(peak / 1e6, 1),
-                   "peak_x_payload": round(peak / size, 2), "rows_to_browser": sent}),
+            extra={
+                "payload_mb": round(size / 1e6, 1),
+                "peak_mb": round(peak / 1e6, 1),
+                "peak_x_payload": round(peak / size, 2),
+                "rows_to_browser": sent,
+            },
+        ),
     ]

@@ -74,8 +74,19 @@ def _many(url: str, clients: int) -> list[StreamStat]:
 def _serve() -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "MAS_DEMO": "1", "MAS_DEMO_PACING": "0"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.perf_counter() + 60
@@ -103,9 +114,20 @@ def run(*, quick: bool, clients: int = 50) -> list[Row]:
     p95 = percentile([s.first_event for s in crowd], 95) * 1000
     alone = median([s.first_event for s in singles]) * 1000
     return [
-        Row(id="P5", measure=f"{clients} concurrent /api/chat/stream, p95 first-event delay", value=round(p95, 1),
-            unit="ms", baseline=round(alone, 1), baseline_name="one client alone (median)",
+        Row(
+            id="P5",
+            measure=f"{clients} concurrent /api/chat/stream, p95 first-event delay",
+            value=round(p95, 1),
+            unit="ms",
+            baseline=round(alone, 1),
+            baseline_name="one client alone (median)",
             target="0 errors, 0 lost events, p95 ≤ 50 ms above one client",
             met=errors == 0 and lost == 0 and p95 - alone <= 50,
-            extra={"errors": errors, "lost_events": lost, "events_per_stream": expected, "streams": len(crowd)}),
+            extra={
+                "errors": errors,
+                "lost_events": lost,
+                "events_per_stream": expected,
+                "streams": len(crowd),
+            },
+        ),
     ]

@@ -46,8 +46,19 @@ def startup_seconds(*, limit: float = 60.0) -> float:
     """Seconds from spawning `streamlit run streamlit_app.py` to `/_stcore/health` answering 200."""
     port = _free_port()
     env = {**os.environ, "MAS_DEMO": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -63,14 +74,29 @@ def startup_seconds(*, limit: float = 60.0) -> float:
 
 def run(*, quick: bool) -> list[Row]:
     repeats = 5 if quick else 11
-    ours, base = interleaved(lambda: _import_seconds("mas"), lambda: _import_seconds("pandas"), repeats=repeats)
+    ours, base = interleaved(
+        lambda: _import_seconds("mas"), lambda: _import_seconds("pandas"), repeats=repeats
+    )
     import_ms = median(ours) * 1000
     starts = [startup_seconds() for _ in range(2 if quick else 5)]
     healthy_s = median(starts)
     return [
-        Row(id="P6", measure="python -c 'import mas'", value=round(import_ms, 1), unit="ms",
-            baseline=round(median(base) * 1000, 1), baseline_name="python -c 'import pandas'",
-            target="≤ 300 ms", met=import_ms <= 300),
-        Row(id="P6b", measure="streamlit run → healthy /_stcore/health", value=round(healthy_s, 2), unit="s",
-            target="≤ 6 s", met=healthy_s <= 6),
+        Row(
+            id="P6",
+            measure="python -c 'import mas'",
+            value=round(import_ms, 1),
+            unit="ms",
+            baseline=round(median(base) * 1000, 1),
+            baseline_name="python -c 'import pandas'",
+            target="≤ 300 ms",
+            met=import_ms <= 300,
+        ),
+        Row(
+            id="P6b",
+            measure="streamlit run → healthy /_stcore/health",
+            value=round(healthy_s, 2),
+            unit="s",
+            target="≤ 6 s",
+            met=healthy_s <= 6,
+        ),
     ]

@@ -46,8 +46,10 @@ def _table(rows: list[Row]) -> str:
     for r in rows:
         met = "—" if r.met is None else ("yes" if r.met else "NO")
         ratio = "—" if r.ratio is None else f"{r.ratio:.2f}"
-        lines.append(f"{r.id:<10} {_fmt(r.value):>12} {r.unit:<9} {_fmt(r.baseline):>12} {ratio:>7}  {met:<4} "
-                     f"{r.measure}  [{r.target}]" + (f"  vs {r.baseline_name}" if r.baseline_name else ""))
+        lines.append(
+            f"{r.id:<10} {_fmt(r.value):>12} {r.unit:<9} {_fmt(r.baseline):>12} {ratio:>7}  {met:<4} "
+            f"{r.measure}  [{r.target}]" + (f"  vs {r.baseline_name}" if r.baseline_name else "")
+        )
         if r.extra:
             lines.append(" " * 11 + ", ".join(f"{k}={v}" for k, v in r.extra.items()))
     return "\n".join(lines)
@@ -77,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"[{key} took {time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
     if not args.json:
-        print(f"machine: {platform.node()} · {platform.machine()} · {platform.python_version()} · "
-              f"{_cpus()} cores · quick={args.quick}")
+        print(
+            f"machine: {platform.node()} · {platform.machine()} · {platform.python_version()} · "
+            f"{_cpus()} cores · quick={args.quick}"
+        )
         print(_table(rows))
     return 1 if failed else 0
 
