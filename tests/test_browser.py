@@ -231,7 +231,7 @@ def test_three_questions_stream_text_status_kpi_table_and_chart(page: object) ->
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)  # type: ignore[attr-defined]
     shot(page, "three-questions")
     if UPDATE_README_SCREENSHOT:
-        page.set_viewport_size({"width": 1360, "height": 2300})  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 1280, "height": 2800})  # type: ignore[attr-defined]
         page.get_by_test_id("stChatMessage").nth(0).scroll_into_view_if_needed()  # type: ignore[attr-defined]
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))  # type: ignore[attr-defined]
 
