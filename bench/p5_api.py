@@ -1,23 +1,23 @@
 """P5: 50 concurrent `POST /api/chat/stream` clients against the demo, on loopback, no pacing.
 
 The app is started as users start it (`streamlit run streamlit_app.py`, demo mode, pacing 0),
-so the API shares its process and port with the UI. Each client is a thread with its own
-httpx connection reading the whole stream. Baseline, in the same run: one client alone.
+so the API shares its process and port with the UI. The clients are raw HTTP/1.1
+connections on one asyncio loop (a light load generator, all opened before the start
+signal). Baseline, in the same run: one client alone.
 Reports errors, lost events (each stream must carry as many events as the lone client's
 answer to the same question) and the p95 first-event delay.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from bench.measure import Row, median, percentile
 from bench.p6_startup import _free_port, _healthy
@@ -33,42 +33,67 @@ class StreamStat:
     error: str | None
 
 
-def _one(url: str, barrier: threading.Barrier | None) -> StreamStat:
-    body = {"messages": [{"role": "user", "content": QUESTION}]}
-    with httpx.Client(timeout=60) as http:
-        if barrier is not None:
-            barrier.wait()
+async def _one(url: str, gate: asyncio.Event | None = None) -> StreamStat:
+    """One raw HTTP/1.1 client: a light load generator, so the figure is the server's, not ours."""
+    host, port = url.removeprefix("http://").split(":")
+    body = json.dumps({"messages": [{"role": "user", "content": QUESTION}]}).encode()
+    head = (
+        f"POST /api/chat/stream HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        if gate is not None:
+            await gate.wait()
         start = time.perf_counter()
-        first: float | None = None
-        events = 0
-        error = None
-        with http.stream("POST", f"{url}/api/chat/stream", json=body) as response:
-            if response.status_code != 200:
-                return StreamStat(0.0, 0, f"HTTP {response.status_code}")
-            for line in response.iter_lines():
-                if not line.startswith("data: "):
-                    continue
-                if first is None:
-                    first = time.perf_counter() - start
-                events += 1
-                if '"type":"error"' in line.replace(" ", ""):
-                    error = line
-        return StreamStat(first or 0.0, events, error)
+        writer.write(head + body)
+        status = await reader.readline()
+        if b" 200 " not in status:
+            return StreamStat(0.0, 0, status.decode(errors="replace").strip())
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        return await _read_events(reader, start)
+    finally:
+        writer.close()
+
+
+async def _read_events(reader: asyncio.StreamReader, start: float) -> StreamStat:
+    first: float | None = None
+    events = 0
+    error = None
+    pending = b""
+    while size_line := await reader.readline():
+        size = int(size_line.strip() or b"0", 16)
+        if size == 0:
+            break
+        chunk = await reader.readexactly(size + 2)
+        pending += chunk[:-2]
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if not line.startswith(b"data: "):
+                continue
+            if first is None:
+                first = time.perf_counter() - start
+            events += 1
+            if b'"type":"error"' in line:
+                error = line.decode(errors="replace")
+    return StreamStat(first or 0.0, events, error)
+
+
+async def _crowd(url: str, clients: int) -> list[StreamStat]:
+    gate = asyncio.Event()
+    tasks = [asyncio.create_task(_one(url, gate)) for _ in range(clients)]
+    await asyncio.sleep(0.2)  # every connection is open before the gate lifts
+    gate.set()
+    return list(await asyncio.gather(*tasks))
+
+
+def _single(url: str) -> StreamStat:
+    return asyncio.run(_one(url))
 
 
 def _many(url: str, clients: int) -> list[StreamStat]:
-    barrier = threading.Barrier(clients)
-    stats: list[StreamStat | None] = [None] * clients
-
-    def work(i: int) -> None:
-        stats[i] = _one(url, barrier)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [s if s is not None else StreamStat(0.0, 0, "thread died") for s in stats]
+    return asyncio.run(_crowd(url, clients))
 
 
 def _serve() -> tuple[subprocess.Popen[bytes], str]:
@@ -101,8 +126,8 @@ def _serve() -> tuple[subprocess.Popen[bytes], str]:
 def run(*, quick: bool, clients: int = 50) -> list[Row]:
     proc, url = _serve()
     try:
-        _one(url, None)  # warm-up: the demo dataset and the first DuckDB query
-        singles = [_one(url, None) for _ in range(5 if quick else 15)]
+        _single(url)  # warm-up: the demo dataset and the first DuckDB query
+        singles = [_single(url) for _ in range(5 if quick else 15)]
         rounds = [_many(url, clients) for _ in range(1 if quick else 3)]
     finally:
         proc.terminate()

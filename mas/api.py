@@ -201,23 +201,45 @@ class _StreamApi:
         getter: asyncio.Future[object] | None = None
         try:
             while True:
-                # One pending get() survives keep-alive timeouts, so no event is ever lost to one.
-                getter = getter or asyncio.ensure_future(pipe.queue.get())
-                done, _ = await asyncio.wait({getter}, timeout=self.keepalive)
-                if not done:
-                    yield KEEPALIVE_LINE
-                    continue
-                item, getter = getter.result(), None
-                if isinstance(item, _End):  # only after an internal failure: end it properly
-                    yield "".join(
-                        sse_lines(ErrorEvent(message="The answer ended unexpectedly.", code="internal"))
-                    )
+                batch = _drain(pipe.queue)
+                if not batch:
+                    # One pending get() survives keep-alive timeouts, so no event is ever lost to one.
+                    getter = getter or asyncio.ensure_future(pipe.queue.get())
+                    done, _ = await asyncio.wait({getter}, timeout=self.keepalive)
+                    if not done:
+                        yield KEEPALIVE_LINE
+                        continue
+                    batch = [getter.result(), *_drain(pipe.queue)]
+                    getter = None
+                # Everything already queued goes out in one write: under load this saves a pass
+                # through Starlette's middleware stack and a socket write per event.
+                text, finished = _render(batch)
+                if text:
+                    yield text
+                if finished:
                     return
-                if isinstance(item, TextDelta | ToolCall | ToolOutput | ErrorEvent | Done):
-                    yield "".join(sse_lines(item))
-                    if isinstance(item, Done | ErrorEvent):
-                        return
         finally:
             pipe.stop.set()  # also on client disconnect: Starlette cancels this generator
             if getter is not None:
                 getter.cancel()
+
+
+def _drain(queue: asyncio.Queue[object]) -> list[object]:
+    items: list[object] = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items
+
+
+def _render(batch: list[object]) -> tuple[str, bool]:
+    """The SSE text for queued items, and whether the stream ends with them."""
+    parts: list[str] = []
+    for item in batch:
+        if isinstance(item, _End):  # only after an internal failure: end it properly
+            parts += sse_lines(ErrorEvent(message="The answer ended unexpectedly.", code="internal"))
+            return "".join(parts), True
+        if isinstance(item, TextDelta | ToolCall | ToolOutput | ErrorEvent | Done):
+            parts += sse_lines(item)
+            if isinstance(item, Done | ErrorEvent):
+                return "".join(parts), True
+    return "".join(parts), False
