@@ -130,6 +130,22 @@ def workspace_host() -> str | None:
     return normalize_host(raw) if raw else None
 
 
+class _DemoProbeFilter(logging.Filter):
+    """Drops the SDK's warning that the demo emulator has no host metadata.
+
+    `WorkspaceClient` probes `/.well-known/databricks-config` and warns when it fails; the
+    emulator answers 404 on purpose, so for its host alone the warning is noise.
+    """
+
+    def __init__(self, host: str) -> None:
+        super().__init__()
+        self.host = host
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("host metadata" in message and self.host in message)
+
+
 def _demo_parts() -> tuple[Emulator, WorkspaceClient]:
     global _demo_state
     with _demo_lock:
@@ -139,6 +155,7 @@ def _demo_parts() -> tuple[Emulator, WorkspaceClient]:
             emulator = Emulator(pacing=demo_pacing_from_env(), endpoint_name=endpoint_name_from_env())
             emulator.__enter__()
             atexit.register(emulator.__exit__, None, None, None)
+            logging.getLogger("databricks.sdk").addFilter(_DemoProbeFilter(emulator.url))
             client = workspace_client(host=emulator.url, token=DEMO_TOKEN, auth_type="pat")
             logger.info("[MAS] Embedded demo endpoint started at %s", emulator.url)
             _demo_state = (emulator, client)
