@@ -18,10 +18,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from mas.demo.server import Emulator, Fault
+from mas.demo.supervisor import DemoSupervisor
 
 pytestmark = pytest.mark.browser
 
@@ -90,13 +94,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def slow_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo streaming at 0.15 s per event, so an answer is still running when Stop is pressed."""
-    with _serve(tmp_path_factory.getbasetemp(), pacing=0.15) as url:
-        yield url
-
-
 XSS = "<img src=x onerror=alert('{where}')><script>alert('{where}')</script>"
 HOSTILE_TABLE = (
     f"| region | {XSS.format(where='column')} |\n|---|---|\n"
@@ -132,14 +129,18 @@ class _Hostile:
         yield from _hostile_script()
 
 
-@pytest.fixture(scope="module")
-def hostile_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app against an emulated workspace whose supervisor answers with script payloads everywhere."""
-    from mas.demo.server import Emulator
+@dataclass
+class Workspace:
+    """The app run against an emulated workspace in this process, so tests can script its answers."""
 
-    with Emulator(responder=_Hostile()) as emulator, \
-            _serve(tmp_path_factory.getbasetemp(), workspace=emulator.url) as url:
-        yield url
+    emulator: Emulator
+    url: str
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    with Emulator() as emulator, _serve(tmp_path_factory.getbasetemp(), workspace=emulator.url) as url:
+        yield Workspace(emulator, url)
 
 
 @pytest.fixture(scope="module")
@@ -170,12 +171,6 @@ def _open(browser: object, url: str) -> Iterator[object]:
 @pytest.fixture
 def page(browser: object, app_url: str) -> Iterator[object]:
     with _open(browser, app_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def slow_page(browser: object, slow_app_url: str) -> Iterator[object]:
-    with _open(browser, slow_app_url) as opened:
         yield opened
 
 
@@ -269,9 +264,10 @@ def test_a_script_in_a_question_stays_inert(page: object) -> None:
 
 
 def test_scripts_in_answers_tool_outputs_and_column_names_stay_inert(
-    browser: object, hostile_app_url: str
+    browser: object, workspace: Workspace
 ) -> None:
-    with _open(browser, hostile_app_url) as page:
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, _Hostile())
+    with _open(browser, workspace.url) as page:
         answer = ask(page, "Revenue by region?")
         expect(answer).to_contain_text("Checking <img src=x onerror=alert('answer')>")
         expect(answer).to_contain_text("<script>alert('answer2')</script>")
@@ -289,18 +285,26 @@ def test_scripts_in_answers_tool_outputs_and_column_names_stay_inert(
         assert page.dialogs == []  # type: ignore[attr-defined]
 
 
-def test_stop_keeps_what_arrived_and_the_next_question_works(slow_page: object) -> None:
-    page = slow_page
-    box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+def test_stop_keeps_what_arrived_and_the_next_question_works(browser: object, workspace: Workspace) -> None:
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor())
+    with _open(browser, workspace.url) as page:
+        _stop_then_ask(page, workspace.emulator)
+
+
+def _stop_then_ask(page: Any, emulator: Emulator) -> None:
+    emulator.inject(Fault(pacing=0.15))  # the answer is still streaming when Stop is pressed
+    box = page.get_by_test_id("stChatInputTextArea")
     box.fill("Show me revenue trends")
     box.press("Enter")
-    answer = page.get_by_test_id("stChatMessage").nth(1)  # type: ignore[attr-defined]
+    answer = page.get_by_test_id("stChatMessage").nth(1)
     expect(answer).to_contain_text("revenue", timeout=TIMEOUT_MS)  # some text arrived
-    stop = page.get_by_test_id("stChatInputStopButton")  # type: ignore[attr-defined]
+    stop = page.get_by_test_id("stChatInputStopButton")
     stop.click()
     expect(stop).to_have_count(0, timeout=TIMEOUT_MS)
-    kept = answer.inner_text()
-    assert "revenue" in kept
+    assert "revenue" in answer.inner_text()
+    asked = [r for r in emulator.invocations() if r.body["input"][-1]["content"] == "Show me revenue trends"]
+    stopped = asked[-1]
+    assert stopped.finished.wait(10) and stopped.outcome == "disconnected"  # the upstream request was closed
 
     nxt = ask(page, "What's our total revenue?")
     expect(nxt.get_by_test_id("stMetricValue")).to_have_count(1, timeout=TIMEOUT_MS)

@@ -152,6 +152,7 @@ def stream_turn(
     tools = _LiveTools(turn)
     text = _TextBuffer()
     started, seen_any = time.monotonic(), False
+    last_tick = started
     try:
         while not pump.finished:
             batch = pump.take(text.wait() if text.pending else TICK_SECONDS)
@@ -166,8 +167,10 @@ def stream_turn(
                     yield from text.flush(final=True)
                     yield tools.opener(part) if isinstance(event, ToolCall) else tools.closer(part)
             yield from text.flush(final=pump.finished)
-            if not batch:
-                _tick(tools, waiting, seen_any=seen_any, waited=time.monotonic() - started)
+            now = time.monotonic()
+            if not batch and now - last_tick >= TICK_SECONDS:
+                _tick(tools, waiting, seen_any=seen_any, waited=now - started)
+                last_tick = now
         yield from text.flush(final=True)
     finally:
         pump.cancel()
