@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
 from mas.charts import ChartKind, available_kinds, build_chart
+from mas.columns import ColumnMeta
 from mas.export import DISPLAY_CAP, display_frame, to_csv_bytes
 from mas.kpi import Kpi, kpi_from
 from mas.results import ToolResult
@@ -31,6 +33,9 @@ KIND_LABELS = {"line": "Line", "multi_line": "Lines", "bar": "Bar", "scatter": "
 class ResultView:
     """What drawing one result needs, derived once from its `ToolResult`."""
 
+    table: pd.DataFrame
+    """Every parsed row (what the CSV gets)."""
+    columns: tuple[ColumnMeta, ...]
     frame: pa.Table
     """The rows sent to the browser, converted to Arrow once (the conversion dominated reruns)."""
     config: dict[str, Any]
@@ -65,6 +70,8 @@ def view_of(part: ToolPart) -> ResultView | None:
         kpi = kpi_from(result) if result.kind == "kpi" else None
         kinds = [] if kpi is not None else available_kinds(table, result.columns)
         part.view = ResultView(
+            table=table,
+            columns=result.columns,
             frame=pa.Table.from_pandas(frame, preserve_index=False),
             config=formats.column_config(frame, result.columns),
             counts=counts_caption(result, len(frame)),
@@ -88,13 +95,12 @@ def rows_label(part: ToolPart) -> str:
     return f"{total:,} row{'s' if total != 1 else ''}"
 
 
-def _chart(view: ResultView, part: ToolPart, kind: ChartKind) -> tuple[dict[str, Any], pa.Table, str]:
+def _chart(view: ResultView, kind: ChartKind) -> tuple[dict[str, Any], pa.Table, str]:
     cached = view.charts.get(kind)
     if cached is None:
-        assert part.result is not None and part.result.table is not None
-        chart = build_chart(part.result.table, kind, part.result.columns)
+        chart = build_chart(view.table, kind, view.columns)
         data = pa.Table.from_pandas(chart_frame(chart), preserve_index=False)
-        cached = (chart_spec(chart, part.result.columns), data, chart.caption)
+        cached = (chart_spec(chart, view.columns), data, chart.caption)
         view.charts[kind] = cached
     return cached
 
@@ -114,7 +120,8 @@ def render(part: ToolPart, *, key: str, question: str, on_remove: Callable[[], N
 @st.fragment
 def _result_block(part: ToolPart, *, key: str, question: str, on_remove: Callable[[], None] | None) -> None:
     view = view_of(part)
-    assert view is not None
+    if view is None:
+        return
     if view.kpi is not None:
         _kpi(view.kpi)
     else:
@@ -145,7 +152,7 @@ def _chart_with_switcher(view: ResultView, part: ToolPart, *, key: str) -> None:
         )
         choice = picked or choice
     part.chart_kind = choice
-    spec, data, caption = _chart(view, part, choice)
+    spec, data, caption = _chart(view, choice)
     st.caption(literal(caption))
     st.vega_lite_chart(data, spec, width="stretch")
 
@@ -153,14 +160,13 @@ def _chart_with_switcher(view: ResultView, part: ToolPart, *, key: str) -> None:
 def _actions(
     view: ResultView, part: ToolPart, *, key: str, question: str, on_remove: Callable[[], None] | None
 ) -> None:
-    assert part.result is not None and part.result.table is not None
-    table = part.result.table
+    table = view.table
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         if view.kpi is None:
             st.caption(view.counts)
         st.download_button(
-            "CSV", data=lambda: to_csv_bytes(table), file_name=f"{part.name}-{key}.csv", mime="text/csv",
-            key=f"csv-{key}", on_click="ignore", icon=":material/download:", type="tertiary",
+            "Download CSV", data=lambda: to_csv_bytes(table), file_name=f"{part.name}-{key}.csv",
+            mime="text/csv", key=f"csv-{key}", on_click="ignore", icon=":material/download:", type="tertiary",
             help="Download every parsed row as CSV",
         )
         if on_remove is not None:
