@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from bench.measure import Row, median, percentile
-from bench.p6_startup import _free_port, _healthy
+from bench.server import serve_app
 
-ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Which region brings in the most revenue?"
 
 
@@ -96,42 +91,11 @@ def _many(url: str, clients: int) -> list[StreamStat]:
     return asyncio.run(_crowd(url, clients))
 
 
-def _serve() -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "MAS_DEMO": "1", "MAS_DEMO_PACING": "0"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.perf_counter() + 60
-    while not _healthy(f"{url}/_stcore/health"):
-        if time.perf_counter() > deadline:
-            proc.terminate()
-            raise TimeoutError("streamlit did not become healthy")
-        time.sleep(0.05)
-    return proc, url
-
-
 def run(*, quick: bool, clients: int = 50) -> list[Row]:
-    proc, url = _serve()
-    try:
+    with serve_app() as url:
         _single(url)  # warm-up: the demo dataset and the first DuckDB query
         singles = [_single(url) for _ in range(5 if quick else 15)]
         rounds = [_many(url, clients) for _ in range(1 if quick else 3)]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     expected = singles[0].events
     crowd = [s for r in rounds for s in r]
     errors = sum(1 for s in crowd if s.error) + sum(1 for s in singles if s.error)

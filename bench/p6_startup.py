@@ -7,16 +7,13 @@ only its target. The app is started in demo mode on a free loopback port.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from bench.measure import Row, interleaved, median
+from bench.server import spawn, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,46 +24,13 @@ def _import_seconds(module: str) -> float:
     return time.perf_counter() - start
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=0.5) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 def startup_seconds(*, limit: float = 60.0) -> float:
     """Seconds from spawning `streamlit run streamlit_app.py` to `/_stcore/health` answering 200."""
-    port = _free_port()
-    env = {**os.environ, "MAS_DEMO": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = spawn({"MAS_DEMO": "1"})
     try:
-        while time.perf_counter() - start < limit:
-            if _healthy(f"http://127.0.0.1:{port}/_stcore/health"):
-                return time.perf_counter() - start
-            time.sleep(0.02)
-        raise TimeoutError(f"streamlit did not become healthy within {limit} s")
+        wait_healthy(url, limit=limit)
+        return time.perf_counter() - start
     finally:
         proc.terminate()
         proc.wait(timeout=10)

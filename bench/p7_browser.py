@@ -11,15 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from bench.measure import Row, percentile
-from bench.p6_startup import _free_port, _healthy
+from bench.server import serve_app
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -54,33 +50,6 @@ ARM = """(n) => {
 }"""
 
 
-def _serve() -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, "MAS_DEMO": "1", "MAS_DEMO_PACING": "0"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.perf_counter() + 60
-    while not _healthy(f"{url}/_stcore/health"):
-        if time.perf_counter() > deadline:
-            proc.terminate()
-            raise TimeoutError("streamlit did not become healthy")
-        time.sleep(0.05)
-    return proc, url
-
-
 def _session(browser: object, url: str) -> list[float]:
     page = browser.new_page(viewport={"width": 1360, "height": 1000})  # type: ignore[attr-defined]
     delays: list[float] = []
@@ -105,18 +74,13 @@ def run(*, quick: bool) -> list[Row]:
 
     if not Path(CHROMIUM).exists():
         raise FileNotFoundError(f"no Chromium at {CHROMIUM}: apt-get install chromium")
-    proc, url = _serve()
     delays: list[float] = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            _session(browser, url)  # warm-up: first page load, first DuckDB query
-            for _ in range(2 if quick else 5):
-                delays += _session(browser, url)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serve_app() as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        _session(browser, url)  # warm-up: first page load, first DuckDB query
+        for _ in range(2 if quick else 5):
+            delays += _session(browser, url)
+        browser.close()
     med = statistics.median(delays)
     return [
         Row(
