@@ -96,10 +96,26 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="session")
 def demo_emulator() -> Iterator[Emulator]:
-    """One emulator for the session serving the demo supervisor (skipped while it is not available)."""
-    pytest.importorskip("mas.demo.supervisor")
+    """One emulator for the session serving the demo supervisor."""
     with Emulator() as server:
         yield server
+
+
+APP_TOKEN = "app-secret-token"
+WORKSPACE_ENDPOINT = "mas-test-endpoint"
+
+
+@pytest.fixture
+def as_workspace(monkeypatch: pytest.MonkeyPatch) -> Callable[[Emulator], Emulator]:
+    """Configures the app as on a workspace whose host is `emulator`: its own token is APP_TOKEN."""
+
+    def point(emulator: Emulator) -> Emulator:
+        monkeypatch.setenv("DATABRICKS_HOST", emulator.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", APP_TOKEN)
+        monkeypatch.setenv("MAS_ENDPOINT_NAME", WORKSPACE_ENDPOINT)
+        return emulator
+
+    return point
 
 
 @pytest.fixture

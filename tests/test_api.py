@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,6 +18,8 @@ import httpx
 import pytest
 import uvicorn
 from anyio import to_thread
+from conftest import APP_TOKEN
+from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from starlette.applications import Starlette
 
 from mas.api import routes
@@ -25,8 +27,6 @@ from mas.demo.faults import Fault, fingerprint
 from mas.demo.server import Emulator
 from mas.messages import MAX_BODY_BYTES, MAX_CONTENT_CHARS, MAX_MESSAGES
 
-APP_TOKEN = "app-secret-token"
-ENDPOINT = "mas-test-endpoint"
 STREAMLIT_THREAD_TOKENS = 28  # streamlit/web/server/starlette/starlette_server_config.py
 
 
@@ -82,12 +82,9 @@ def api() -> Iterator[str]:
 
 
 @pytest.fixture
-def workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+def workspace(as_workspace: Callable[[Emulator], Emulator]) -> Iterator[Emulator]:
     with Emulator(responder=Echo(), endpoint_name=ENDPOINT) as emulator:
-        monkeypatch.setenv("DATABRICKS_HOST", emulator.url)
-        monkeypatch.setenv("DATABRICKS_TOKEN", APP_TOKEN)
-        monkeypatch.setenv("MAS_ENDPOINT_NAME", ENDPOINT)
-        yield emulator
+        yield as_workspace(emulator)
 
 
 def body(question: str = "hi") -> dict[str, Any]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from conftest import APP_TOKEN
+from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from databricks.sdk import WorkspaceClient
 
 from mas.auth import (
@@ -33,8 +35,6 @@ from mas.events import ErrorEvent, TextDelta
 from mas.messages import ChatMessage
 from mas.preflight import run_preflight
 
-APP_TOKEN = "app-secret-token"
-ENDPOINT = "mas-test-endpoint"
 SCOPE_MESSAGE = "Provided OAuth token does not have required scopes: serving.serving-endpoints"
 
 
@@ -53,12 +53,9 @@ class Echo:
 
 
 @pytest.fixture
-def workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+def workspace(as_workspace: Callable[[Emulator], Emulator]) -> Iterator[Emulator]:
     with Emulator(responder=Echo(), endpoint_name=ENDPOINT) as emulator:
-        monkeypatch.setenv("DATABRICKS_HOST", emulator.url)
-        monkeypatch.setenv("DATABRICKS_TOKEN", APP_TOKEN)
-        monkeypatch.setenv("MAS_ENDPOINT_NAME", ENDPOINT)
-        yield emulator
+        yield as_workspace(emulator)
 
 
 def ask(question: str = "hi") -> list[ChatMessage]:

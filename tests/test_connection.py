@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import APP_TOKEN
+from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 
 import mas.connection as connection_module
 from mas.connection import Connection, demo_emulator, normalize_host, resolve, workspace_host
@@ -22,9 +24,6 @@ from mas.demo.server import Emulator
 from mas.errors import ConfigError, IdentityError
 from mas.events import Done, TextDelta
 from mas.messages import ChatMessage
-
-APP_TOKEN = "app-secret-token"
-ENDPOINT = "mas-test-endpoint"
 
 
 class Echo:
@@ -37,12 +36,9 @@ class Echo:
 
 
 @pytest.fixture
-def workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+def workspace(as_workspace: Callable[[Emulator], Emulator]) -> Iterator[Emulator]:
     with Emulator(responder=Echo(), endpoint_name=ENDPOINT) as emulator:
-        monkeypatch.setenv("DATABRICKS_HOST", emulator.url)
-        monkeypatch.setenv("DATABRICKS_TOKEN", APP_TOKEN)
-        monkeypatch.setenv("MAS_ENDPOINT_NAME", ENDPOINT)
-        yield emulator
+        yield as_workspace(emulator)
 
 
 @pytest.fixture
