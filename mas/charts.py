@@ -58,8 +58,12 @@ def _roles(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None) -> _Roles:
     metas = list(columns) if columns is not None else list(describe_columns(table))
     categories = by_role(metas, "category") or (by_role(metas, "id") if len(table) <= TOP_BARS * 4 else [])
     measures = primary_first(by_role(metas, "measure"))
-    series = [m for m in measures if m is measures[0] or (
-        (m.format, m.currency) == (measures[0].format, measures[0].currency) and not is_derived(m))]
+    series = [
+        m
+        for m in measures
+        if m is measures[0]
+        or ((m.format, m.currency) == (measures[0].format, measures[0].currency) and not is_derived(m))
+    ]
     return _Roles(time=by_role(metas, "time"), measures=measures, categories=categories, series=series)
 
 
@@ -85,11 +89,11 @@ def available_kinds(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = 
 def choose_chart(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = None) -> ChartSpec:
     """The default chart for `table` by the rules above."""
     kinds = available_kinds(table, columns)
-    return build_chart(table, kinds[0] if kinds else "none", columns)
+    return build_chart(table, kinds[0] if kinds else "none", columns=columns)
 
 
 def build_chart(
-    table: pd.DataFrame, kind: ChartKind, columns: Sequence[ColumnMeta] | None = None
+    table: pd.DataFrame, kind: ChartKind, *, columns: Sequence[ColumnMeta] | None = None
 ) -> ChartSpec:
     """The chart of one kind for `table`; raises `ResultError` for a kind that does not fit."""
     if kind == "none":
@@ -98,16 +102,18 @@ def build_chart(
         raise ResultError(f"A {kind.replace('_', '-')} chart does not fit this table.")
     roles = _roles(table, columns)
     if kind == "line":
-        return _line(table, roles.time[0], [roles.measures[0]])
+        return _line(table, roles.time[0], measures=[roles.measures[0]])
     if kind == "multi_line":
         if roles.categories:
-            return _lines_by_category(table, roles.time[0], roles.categories[0], roles.measures[0])
-        return _line(table, roles.time[0], roles.series)
+            return _lines_by_category(
+                table, roles.time[0], category=roles.categories[0], measure=roles.measures[0]
+            )
+        return _line(table, roles.time[0], measures=roles.series)
     if kind == "bar":
         if roles.categories:
-            return _bar(table, roles.categories[0], roles.measures[0])
-        return _time_bar(table, roles.time[0], roles.measures[0])
-    return _scatter(table, roles.measures[0], roles.measures[1])
+            return _bar(table, roles.categories[0], measure=roles.measures[0])
+        return _time_bar(table, roles.time[0], measure=roles.measures[0])
+    return _scatter(table, x=roles.measures[0], y=roles.measures[1])
 
 
 def _none(table: pd.DataFrame) -> ChartSpec:
@@ -121,15 +127,16 @@ def _words(names: Sequence[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def _aggregate(frame: pd.DataFrame, key: str, measures: Sequence[ColumnMeta]) -> tuple[pd.DataFrame, bool]:
+def _aggregate(frame: pd.DataFrame, key: str, *, measures: Sequence[ColumnMeta]) -> tuple[pd.DataFrame, bool]:
     """One row per `key` value (sum for additive measures, mean otherwise); says whether rows merged."""
     frame = frame.dropna(subset=[key])
     merged = bool(frame[key].duplicated().any())
     if not merged:
         return frame.reset_index(drop=True), False
     groups = frame.groupby(key, sort=False, dropna=True)
-    data = {m.name: groups[m.name].sum(min_count=1) if m.additive else groups[m.name].mean()
-            for m in measures}
+    data = {
+        m.name: groups[m.name].sum(min_count=1) if m.additive else groups[m.name].mean() for m in measures
+    }
     return pd.DataFrame(data).rename_axis(key).reset_index(), True
 
 
@@ -141,18 +148,18 @@ def _numeric(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
 
 
 def _over_time(
-    table: pd.DataFrame, time: ColumnMeta, measures: Sequence[ColumnMeta], *, limit: int
+    table: pd.DataFrame, time: ColumnMeta, *, measures: Sequence[ColumnMeta], limit: int
 ) -> tuple[pd.DataFrame, str | None, bool]:
     """Measures per time value, coarsened (week, month, …) until at most `limit` rows remain."""
     names = [m.name for m in measures]
-    frame, merged = _aggregate(table[[time.name, *names]], time.name, measures)
+    frame, merged = _aggregate(table[[time.name, *names]], time.name, measures=measures)
     grain = None
     x = frame[time.name]
     if len(frame) > limit and pd.api.types.is_datetime64_any_dtype(x):
         naive = x.dt.tz_localize(None) if getattr(x.dt, "tz", None) is not None else x
         for freq, grain in _COARSER:  # noqa: B007 - the last grain tried is the one used
             coarse = frame.assign(**{time.name: naive.dt.to_period(freq).dt.start_time})
-            frame, _ = _aggregate(coarse, time.name, measures)
+            frame, _ = _aggregate(coarse, time.name, measures=measures)
             if len(frame) <= limit:
                 break
         merged = True
@@ -169,24 +176,31 @@ def _what(measures: Sequence[ColumnMeta], *, merged: bool, grain: str | None = N
 
 
 def _per(measures: Sequence[ColumnMeta], grain: str | None) -> str:
-    """", summed per month" when a time axis was coarsened to a grain."""
+    """The suffix ", summed per month" when a time axis was coarsened to a grain."""
     if grain is None:
         return ""
     return f", {'summed' if all(m.additive for m in measures) else 'averaged'} per {grain}"
 
 
-def _line(table: pd.DataFrame, time: ColumnMeta, measures: Sequence[ColumnMeta]) -> ChartSpec:
+def _line(table: pd.DataFrame, time: ColumnMeta, *, measures: Sequence[ColumnMeta]) -> ChartSpec:
     limit = MAX_POINTS // len(measures)
-    frame, grain, merged = _over_time(table, time, measures, limit=limit)
+    frame, grain, merged = _over_time(table, time, measures=measures, limit=limit)
     kind: ChartKind = "line" if len(measures) == 1 else "multi_line"
     what = _what(measures, merged=merged, grain=grain)
     caption = f"Line chart: {what} over {label(time.name)}{_per(measures, grain)}."
-    return ChartSpec(kind, time.name, [m.name for m in measures], caption, frame, measures[0].format,
-                     _x_format(time, grain))
+    return ChartSpec(
+        kind,
+        time.name,
+        [m.name for m in measures],
+        caption,
+        frame,
+        measures[0].format,
+        _x_format(time, grain),
+    )
 
 
 def _lines_by_category(
-    table: pd.DataFrame, time: ColumnMeta, category: ColumnMeta, measure: ColumnMeta
+    table: pd.DataFrame, time: ColumnMeta, *, category: ColumnMeta, measure: ColumnMeta
 ) -> ChartSpec:
     keys = table[category.name].astype("string").fillna("(missing)")
     totals = table[measure.name].groupby(keys).sum(min_count=1).abs().sort_values(ascending=False)
@@ -197,27 +211,35 @@ def _lines_by_category(
         keep.append(OTHER)
     frame = pd.DataFrame({time.name: table[time.name], "series": keys, measure.name: table[measure.name]})
     frame = frame[frame["series"].isin(keep)]
-    wide = frame.pivot_table(index=time.name, columns="series", values=measure.name,
-                             aggfunc="sum" if measure.additive else "mean", observed=True, sort=False)
+    wide = frame.pivot_table(
+        index=time.name,
+        columns="series",
+        values=measure.name,
+        aggfunc="sum" if measure.additive else "mean",
+        observed=True,
+        sort=False,
+    )
     series = [str(s) for s in keep if s in wide.columns]
     wide = wide[series]
     names = [f"{s} " if s == time.name else s for s in series]  # a series may not reuse the x name
     wide.columns = pd.Index(names)
     wide = wide.rename_axis(time.name).reset_index().sort_values(time.name, kind="stable")
     metas = [ColumnMeta(n, "measure", measure.format, measure.currency, measure.additive) for n in names]
-    frame, grain, _ = _over_time(wide, time, metas, limit=MAX_POINTS // max(1, len(names)))
+    frame, grain, _ = _over_time(wide, time, measures=metas, limit=MAX_POINTS // max(1, len(names)))
     how = ""
     if capped:
         how = f" (top {MAX_SERIES}" + (f", the rest summed as {OTHER})" if measure.additive else ")")
-    caption = (f"Line chart: {label(measure.name)} over {label(time.name)}, one line per "
-               f"{label(category.name)}{how}{_per([measure], grain)}.")
+    caption = (
+        f"Line chart: {label(measure.name)} over {label(time.name)}, one line per "
+        f"{label(category.name)}{how}{_per([measure], grain)}."
+    )
     return ChartSpec("multi_line", time.name, names, caption, frame, measure.format, _x_format(time, grain))
 
 
-def _bar(table: pd.DataFrame, category: ColumnMeta, measure: ColumnMeta) -> ChartSpec:
+def _bar(table: pd.DataFrame, category: ColumnMeta, *, measure: ColumnMeta) -> ChartSpec:
     keys = table[category.name].astype("string").fillna("(missing)")
     frame = pd.DataFrame({category.name: keys, measure.name: table[measure.name]})
-    frame, merged = _aggregate(frame, category.name, [measure])
+    frame, merged = _aggregate(frame, category.name, measures=[measure])
     frame = _numeric(frame, [measure.name]).sort_values(measure.name, ascending=False, kind="stable")
     total = len(frame)
     name, what = _what([measure], merged=merged), label(category.name)
@@ -235,14 +257,14 @@ def _bar(table: pd.DataFrame, category: ColumnMeta, measure: ColumnMeta) -> Char
     return ChartSpec("bar", category.name, [measure.name], caption, frame, measure.format, category.format)
 
 
-def _time_bar(table: pd.DataFrame, time: ColumnMeta, measure: ColumnMeta) -> ChartSpec:
-    frame, grain, merged = _over_time(table, time, [measure], limit=MAX_TIME_BARS)
+def _time_bar(table: pd.DataFrame, time: ColumnMeta, *, measure: ColumnMeta) -> ChartSpec:
+    frame, grain, merged = _over_time(table, time, measures=[measure], limit=MAX_TIME_BARS)
     what = _what([measure], merged=merged, grain=grain)
     caption = f"Bar chart: {what} per {label(time.name)}{_per([measure], grain)}."
     return ChartSpec("bar", time.name, [measure.name], caption, frame, measure.format, _x_format(time, grain))
 
 
-def _scatter(table: pd.DataFrame, x: ColumnMeta, y: ColumnMeta) -> ChartSpec:
+def _scatter(table: pd.DataFrame, *, x: ColumnMeta, y: ColumnMeta) -> ChartSpec:
     frame = _numeric(table[[x.name, y.name]].dropna(), [x.name, y.name])
     total = len(frame)
     caption = f"Scatter chart: {label(y.name)} against {label(x.name)}"

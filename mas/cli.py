@@ -148,7 +148,7 @@ class _Renderer:
         self.mid_line = False
 
 
-def _render(events: Iterator[Event], out: TextIO, err: TextIO, style: _Style) -> int:
+def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style) -> int:
     renderer = _Renderer(out, style)
     status = EXIT_ERROR  # a stream that ended without a terminal event is a failure
     for event in events:
@@ -208,7 +208,9 @@ def main(
     events = connection.stream_events([ChatMessage(role="user", content=question)])
     use_color = not args.no_color and "NO_COLOR" not in os.environ and out.isatty()
     try:
-        return _print_json(events, out) if args.json else _render(events, out, err, _Style(use_color))
+        return (
+            _print_json(events, out) if args.json else _render(events, out, err=err, style=_Style(use_color))
+        )
     except KeyboardInterrupt:
         err.write("\nInterrupted.\n")
         return EXIT_INTERRUPTED

@@ -22,8 +22,13 @@ _MEASURE_WORDS = ("revenue", "sales", "orders", "units", "profit", "margin", "cu
 _PLAIN = re.compile(r"^[A-Za-z][\w \-/&.%]{0,39}$")
 _CALL = re.compile(r"^\w+\((.+)\)$")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-_COARSER_GRAIN = {"date": "month", "datetime": "month", "month": "quarter", "quarter": "month",
-                  "year": "month"}
+_COARSER_GRAIN = {
+    "date": "month",
+    "datetime": "month",
+    "month": "quarter",
+    "quarter": "month",
+    "year": "month",
+}
 _TOTAL = re.compile(r"^(?:total|sum of|sum)\s+", re.I)
 
 
@@ -32,11 +37,11 @@ def derive_followups(question: str, result: ToolResult) -> list[str]:
     metas = list(result.columns)
     measure = _measure(metas, question)
     times, categories = by_role(metas, "time"), by_role(metas, "category")
-    year = _year(result.table, times, question)
+    year = _year(result.table, times, question=question)
     if times:
-        ideas = _for_trend(measure, times[0], result, year)
+        ideas = _for_trend(measure, times[0], result=result, year=year)
     elif categories and result.row_count > 1:
-        ideas = _for_ranking(measure, categories[0], result, year)
+        ideas = _for_ranking(measure, categories[0], result=result, year=year)
     else:
         ideas = _for_total(measure, question)
     asked = question.strip().lower().rstrip("?.! ")
@@ -61,7 +66,7 @@ def _measure(metas: Sequence[ColumnMeta], question: str) -> str:
     return next((w for w in _MEASURE_WORDS if w in lowered), DEFAULT_MEASURE)
 
 
-def _year(table: pd.DataFrame | None, times: Sequence[ColumnMeta], question: str) -> str | None:
+def _year(table: pd.DataFrame | None, times: Sequence[ColumnMeta], *, question: str) -> str | None:
     found = _YEAR.search(question)
     if found:
         return found.group(0)
@@ -98,11 +103,14 @@ def _for_total(measure: str, question: str) -> list[str]:
     return ideas
 
 
-def _for_trend(measure: str, time: ColumnMeta, result: ToolResult, year: str | None) -> list[str]:
+def _for_trend(measure: str, time: ColumnMeta, *, result: ToolResult, year: str | None) -> list[str]:
     grain = _COARSER_GRAIN.get(_grain(time, result.table), "quarter")
     region = f" in {year}" if year else ""
-    ideas = [f"Show {measure} by {grain}", _cap(f"{measure} by region{region}"),
-             f"Top 10 products by {measure}"]
+    ideas = [
+        f"Show {measure} by {grain}",
+        _cap(f"{measure} by region{region}"),
+        f"Top 10 products by {measure}",
+    ]
     if year:
         ideas.append(f"Compare {measure} with last year")
     return ideas
@@ -118,7 +126,7 @@ def _grain(time: ColumnMeta, table: pd.DataFrame | None) -> str:
     return "date"
 
 
-def _for_ranking(measure: str, category: ColumnMeta, result: ToolResult, year: str | None) -> list[str]:
+def _for_ranking(measure: str, category: ColumnMeta, *, result: ToolResult, year: str | None) -> list[str]:
     what = _plain(category.name)
     ideas: list[str] = []
     leader = _leader(category, result)
@@ -140,8 +148,11 @@ def _leader(category: ColumnMeta, result: ToolResult) -> str | None:
     values = pd.to_numeric(table[primary_first(measures)[0].name]).astype("float64")
     if values.isna().all():
         return None
-    value = table[category.name].iloc[int(values.to_numpy().argmax())] if not values.isna().any() else (
-        table[category.name].loc[values.idxmax()])
+    value = (
+        table[category.name].iloc[int(values.to_numpy().argmax())]
+        if not values.isna().any()
+        else (table[category.name].loc[values.idxmax()])
+    )
     if value is None or value is pd.NA:
         return None
     return str(value) if _PLAIN.match(str(value)) else None

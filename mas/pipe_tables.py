@@ -58,7 +58,7 @@ def find_table(lines: list[str], *, skip: frozenset[int] = frozenset()) -> PipeT
             continue
         delimited = i + 1 not in skip and _is_delimiter(lines[i + 1])
         if not delimited and lines[i].lstrip().startswith("||"):
-            table = _confluence(lines, i, skip)
+            table = _confluence(lines, i, skip=skip)
             if table is not None:
                 return table
         if not delimited:
@@ -66,22 +66,22 @@ def find_table(lines: list[str], *, skip: frozenset[int] = frozenset()) -> PipeT
         header = split_cells(lines[i])
         if len(header) != len(split_cells(lines[i + 1])):
             continue
-        end = _body_end(lines, i + 2, skip)
+        end = _body_end(lines, i + 2, skip=skip)
         rows = [_fit(split_cells(line), len(header)) for line in lines[i + 2 : end]]
         return PipeTable(header=header, rows=rows, start=i, end=end)
     return None
 
 
-def _confluence(lines: list[str], i: int, skip: frozenset[int]) -> PipeTable | None:
+def _confluence(lines: list[str], i: int, *, skip: frozenset[int]) -> PipeTable | None:
     header = [c.strip() for c in lines[i].strip().strip("|").split("||")]
-    end = _body_end(lines, i + 1, skip)
+    end = _body_end(lines, i + 1, skip=skip)
     if end == i + 1 or len(header) < 1:
         return None
     rows = [_fit(split_cells(line), len(header)) for line in lines[i + 1 : end]]
     return PipeTable(header=header, rows=rows, start=i, end=end)
 
 
-def _body_end(lines: list[str], start: int, skip: frozenset[int]) -> int:
+def _body_end(lines: list[str], start: int, *, skip: frozenset[int]) -> int:
     end = start
     while end < len(lines) and end not in skip and "|" in lines[end] and lines[end].strip():
         end += 1
@@ -111,8 +111,10 @@ class Fence:
 
 def find_fences(text: str) -> list[Fence]:
     """Every ``` / ~~~ fenced block of `text`, in order."""
-    return [Fence(language=m.group(2), body=m.group(3).strip(), start=m.start(), end=m.end())
-            for m in _FENCE.finditer(text)]
+    return [
+        Fence(language=m.group(2), body=m.group(3).strip(), start=m.start(), end=m.end())
+        for m in _FENCE.finditer(text)
+    ]
 
 
 @dataclass(frozen=True)

@@ -151,11 +151,16 @@ def _endpoint_checks(connection: Connection, timeout: float) -> list[Check]:
     if response.status_code == 200:
         return _metadata_checks(connection, response.json())
     return [
-        _status_check(connection, response.status_code, response.text, response.headers.get("content-type"))
+        _status_check(
+            connection,
+            response.status_code,
+            body=response.text,
+            content_type=response.headers.get("content-type"),
+        )
     ]
 
 
-def _status_check(connection: Connection, status: int, body: str, content_type: str | None) -> Check:
+def _status_check(connection: Connection, status: int, *, body: str, content_type: str | None) -> Check:
     upstream = parse_error_body(body, content_type)
     said = upstream.message or upstream.error_code or f"HTTP {status}"
     scopes = _SCOPES.search(said) if status in (401, 403) else None

@@ -103,10 +103,16 @@ def _result(found: _Found) -> ToolResult:
         kind = "kpi" if kpi_from_table(table, columns) is not None else "table"
     total = found.total_rows
     return ToolResult(
-        text=text, sql=found.sql, table=table, row_count=rows, total_rows=total,
+        text=text,
+        sql=found.sql,
+        table=table,
+        row_count=rows,
+        total_rows=total,
         truncated=found.truncated or (total is not None and total > rows),
-        suggestions=list(dict.fromkeys(found.suggestions)), is_error=found.error is not None,
-        columns=columns, kind=kind,
+        suggestions=list(dict.fromkeys(found.suggestions)),
+        is_error=found.error is not None,
+        columns=columns,
+        kind=kind,
     )
 
 
@@ -160,9 +166,11 @@ def _is_record(item: Mapping[str, Any]) -> bool:
     if not item or any(isinstance(value, Mapping) for value in item.values()):
         return False
     keys = set(item)
-    return not (keys & {"manifest", "statement_response", "attachments", "data_array", "error", "error_code"}
-                or ("columns" in keys and keys & {"data", "rows"})
-                or (item.get("type") == "text" and isinstance(item.get("text"), str)))
+    return not (
+        keys & {"manifest", "statement_response", "attachments", "data_array", "error", "error_code"}
+        or ("columns" in keys and keys & {"data", "rows"})
+        or (item.get("type") == "text" and isinstance(item.get("text"), str))
+    )
 
 
 def _walk_dict(item: Mapping[str, Any], found: _Found, *, depth: int) -> None:
@@ -177,10 +185,10 @@ def _walk_dict(item: Mapping[str, Any], found: _Found, *, depth: int) -> None:
         handled |= {"content"}  # a Genie message's `content` is the question, not the answer
     for key, value in item.items():
         if key not in handled:
-            _walk_key(str(key), value, found, depth=depth)
+            _walk_key(str(key), value, found=found, depth=depth)
 
 
-def _walk_key(key: str, value: Any, found: _Found, *, depth: int) -> None:
+def _walk_key(key: str, value: Any, *, found: _Found, depth: int) -> None:
     lowered = key.lower()
     if isinstance(value, str):
         if lowered in _SQL_KEYS or (lowered == "query" and _SQL.match(value)):

@@ -101,7 +101,7 @@ class TextFlow:
             out = self.settle()
             self._items[key] = _Item(parts=[text], holding=False)
             return out + self._whole(key, text)
-        return self._reconcile(key, item, text)
+        return self._reconcile(key, item, text=text)
 
     def settle(self) -> list[Event]:
         """Finish the item receiving deltas: held-back text is a marker, noise, or text after all."""
@@ -122,7 +122,7 @@ class TextFlow:
             return []
         return self._emit(key, held)
 
-    def _reconcile(self, key: str, item: _Item, text: str) -> list[Event]:
+    def _reconcile(self, key: str, item: _Item, *, text: str) -> list[Event]:
         out = self.settle() if self._current != key else []
         self._current = key
         received = item.received()

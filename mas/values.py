@@ -219,11 +219,11 @@ def _parse_times(cells: pa.Array) -> Parsed | None:
         text = cells.to_pandas(types_mapper=_STRING.get)
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=has_tz)
         timed = _count(pc.greater(pc.utf8_length(cells), 10)) > 0
-        return _checked(parsed, cells, "datetime" if timed else "day")
+        return _checked(parsed, cells, grain="datetime" if timed else "day")
     if _all_match(cells, _ISO_MONTH):
         days = pc.binary_join_element_wise(cells, "-01", "")
         stamps = pc.strptime(days, format="%Y-%m-%d", unit="us", error_is_null=True)
-        return _checked(pd.Series(stamps.to_numpy(zero_copy_only=False)), cells, "month")
+        return _checked(pd.Series(stamps.to_numpy(zero_copy_only=False)), cells, grain="month")
     if _all_match(cells, _QUARTER):
         parts = pc.extract_regex(cells, _QUARTER.pattern)
         year, quarter = (
@@ -231,23 +231,23 @@ def _parse_times(cells: pa.Array) -> Parsed | None:
             for a, b in (("y1", "y2"), ("q1", "q2"))
         )
         month = pc.subtract(pc.multiply(pc.cast(quarter, pa.int64()), 3), 2)
-        return _from_parts(year, month, cells, "quarter")
+        return _from_parts(year, month, cells=cells, grain="quarter")
     if _all_match(cells, _MONTH_NAME):
         parts = pc.extract_regex(cells, _MONTH_NAME.pattern)
         prefix = pc.utf8_slice_codeunits(pc.utf8_lower(_field(parts, "mon")), 0, 3)
         month = pc.add(pc.index_in(prefix, value_set=_MONTHS), 1)
-        return _from_parts(_field(parts, "year", filled=False), month, cells, "month")
+        return _from_parts(_field(parts, "year", filled=False), month, cells=cells, grain="month")
     return None
 
 
-def _from_parts(year: pa.Array, month: pa.Array, cells: pa.Array, grain: Grain) -> Parsed | None:
+def _from_parts(year: pa.Array, month: pa.Array, *, cells: pa.Array, grain: Grain) -> Parsed | None:
     years = pc.cast(year, pa.float64()).to_numpy(zero_copy_only=False)
     months = pc.cast(month, pa.float64()).to_numpy(zero_copy_only=False)
     frame = pd.DataFrame({"year": years, "month": months, "day": 1.0})
-    return _checked(pd.to_datetime(frame, errors="coerce"), cells, grain)
+    return _checked(pd.to_datetime(frame, errors="coerce"), cells, grain=grain)
 
 
-def _checked(parsed: pd.Series, cells: pa.Array, grain: Grain) -> Parsed | None:
+def _checked(parsed: pd.Series, cells: pa.Array, *, grain: Grain) -> Parsed | None:
     """Accept the datetimes only when no present cell failed to parse (e.g. "2024-13-01")."""
     failed = parsed.isna().to_numpy() & pc.is_valid(cells).to_numpy(zero_copy_only=False)
     if failed.any():

@@ -13,15 +13,20 @@ from mas.columns import describe_columns
 from mas.errors import ResultError
 from ui.vega import BRAND, chart_frame, chart_spec
 
-MONTHS = pd.DataFrame({"order_month": pd.date_range("2025-01-01", periods=6, freq="MS"),
-                       "net_revenue": [10.0, 12.0, 9.0, 14.0, 15.0, 13.0]})
-REGIONS = pd.DataFrame({"region": ["EMEA", "APAC", "LATAM"], "net_revenue": [3.0, 5.0, 1.0],
-                        "orders": [30, 50, 10]})
+MONTHS = pd.DataFrame(
+    {
+        "order_month": pd.date_range("2025-01-01", periods=6, freq="MS"),
+        "net_revenue": [10.0, 12.0, 9.0, 14.0, 15.0, 13.0],
+    }
+)
+REGIONS = pd.DataFrame(
+    {"region": ["EMEA", "APAC", "LATAM"], "net_revenue": [3.0, 5.0, 1.0], "orders": [30, 50, 10]}
+)
 
 
 def draw(table: pd.DataFrame, kind: str) -> tuple[dict[str, Any], pd.DataFrame]:
     columns = describe_columns(table)
-    chart = build_chart(table, kind, columns)  # type: ignore[arg-type]
+    chart = build_chart(table, kind, columns=columns)  # type: ignore[arg-type]
     return chart_spec(chart, columns), chart_frame(chart)
 
 
@@ -29,7 +34,11 @@ def test_time_and_a_measure_draw_a_brand_blue_monthly_line_with_a_currency_axis(
     spec, frame = draw(MONTHS, "line")
     assert spec["mark"]["type"] == "line" and spec["mark"]["color"] == BRAND[0]
     assert spec["encoding"]["x"] | {"axis": None} == {
-        "field": "x", "type": "temporal", "title": "order month", "axis": None}
+        "field": "x",
+        "type": "temporal",
+        "title": "order month",
+        "axis": None,
+    }
     assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
     assert spec["encoding"]["y"]["axis"]["format"].startswith("$")
     assert list(frame.columns) == ["x", "y"] and frame["y"].tolist() == MONTHS["net_revenue"].tolist()
@@ -53,9 +62,13 @@ def test_two_measures_draw_a_scatter() -> None:
 
 
 def test_several_series_over_time_become_long_rows_with_a_series_colour() -> None:
-    table = pd.DataFrame({"order_month": list(MONTHS["order_month"]) * 2,
-                          "region": ["EMEA"] * 6 + ["APAC"] * 6,
-                          "net_revenue": [float(i) for i in range(12)]})
+    table = pd.DataFrame(
+        {
+            "order_month": list(MONTHS["order_month"]) * 2,
+            "region": ["EMEA"] * 6 + ["APAC"] * 6,
+            "net_revenue": [float(i) for i in range(12)],
+        }
+    )
     spec, frame = draw(table, "multi_line")
     assert spec["encoding"]["color"]["field"] == "series"
     assert spec["config"]["range"]["category"] == list(BRAND)

@@ -98,7 +98,7 @@ def rows_label(part: ToolPart) -> str:
 def _chart(view: ResultView, kind: ChartKind) -> tuple[dict[str, Any], pa.Table, str]:
     cached = view.charts.get(kind)
     if cached is None:
-        chart = build_chart(view.table, kind, view.columns)
+        chart = build_chart(view.table, kind, columns=view.columns)
         data = pa.Table.from_pandas(chart_frame(chart), preserve_index=False)
         cached = (chart_spec(chart, view.columns), data, chart.caption)
         view.charts[kind] = cached
@@ -147,8 +147,13 @@ def _chart_with_switcher(view: ResultView, part: ToolPart, *, key: str) -> None:
     choice = next((k for k in view.kinds if k == part.chart_kind), view.kinds[0])
     if len(view.kinds) > 1:
         picked = st.segmented_control(
-            "Chart type", view.kinds, default=choice, format_func=KIND_LABELS.__getitem__,
-            key=f"chart-{key}", label_visibility="collapsed", required=True,
+            "Chart type",
+            view.kinds,
+            default=choice,
+            format_func=KIND_LABELS.__getitem__,
+            key=f"chart-{key}",
+            label_visibility="collapsed",
+            required=True,
         )
         choice = picked or choice
     part.chart_kind = choice
@@ -165,17 +170,29 @@ def _actions(
         if view.kpi is None:
             st.caption(view.counts)
         st.download_button(
-            "Download CSV", data=lambda: to_csv_bytes(table), file_name=f"{part.name}-{key}.csv",
-            mime="text/csv", key=f"csv-{key}", on_click="ignore", icon=":material/download:", type="tertiary",
+            "Download CSV",
+            data=lambda: to_csv_bytes(table),
+            file_name=f"{part.name}-{key}.csv",
+            mime="text/csv",
+            key=f"csv-{key}",
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
             help="Download every parsed row as CSV",
         )
         if on_remove is not None:
-            st.button("Remove", key=f"unpin-{key}", on_click=on_remove, icon=":material/close:",
-                      type="tertiary")
+            st.button(
+                "Remove", key=f"unpin-{key}", on_click=on_remove, icon=":material/close:", type="tertiary"
+            )
             return
         pinned = session.is_pinned(part)
         st.button(
-            "Pinned" if pinned else "Pin to dashboard", key=f"pin-{key}", disabled=pinned, type="tertiary",
-            icon=":material/push_pin:", on_click=session.pin, args=(part,),
+            "Pinned" if pinned else "Pin to dashboard",
+            key=f"pin-{key}",
+            disabled=pinned,
+            type="tertiary",
+            icon=":material/push_pin:",
+            on_click=session.pin,
+            args=(part,),
             kwargs={"question": question, "key": key},
         )

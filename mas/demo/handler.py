@@ -73,7 +73,7 @@ class ServingHandler(BaseHTTPRequestHandler):
         self.emulator._record(record)
         return record
 
-    def _send_json(self, status: int, payload: Any, extra: dict[str, str] | None = None) -> None:
+    def _send_json(self, status: int, payload: Any, *, extra: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -83,7 +83,7 @@ class ServingHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _send_error_body(self, status: int, code: str, message: str) -> None:
+    def _send_error_body(self, status: int, code: str, *, message: str) -> None:
         self._send_json(status, {"error_code": code, "message": message})
 
     def _play_status_fault(self, fault: Fault, record: RecordedRequest) -> None:
@@ -104,7 +104,7 @@ class ServingHandler(BaseHTTPRequestHandler):
             self.wfile.write(page)
             return
         payload = {"error_code": fault.error_code or "INTERNAL_ERROR", "message": fault.message or "Failed"}
-        self._send_json(status, payload, extra)
+        self._send_json(status, payload, extra=extra)
 
     def _reset(self, record: RecordedRequest) -> None:
         # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
@@ -146,15 +146,17 @@ class ServingHandler(BaseHTTPRequestHandler):
         record.outcome = "error"
         if match:
             message = f"Endpoint with name '{match.group(1)}' does not exist."
-            self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message)
+            self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message=message)
             return
         # Also `/.well-known/databricks-config`, which WorkspaceClient probes at start-up.
-        self._send_error_body(404, "ENDPOINT_NOT_FOUND", f"No API found for 'GET {self.path}'")
+        self._send_error_body(404, "ENDPOINT_NOT_FOUND", message=f"No API found for 'GET {self.path}'")
 
     def _method_not_allowed(self) -> None:
         record = self._start(self._read_body())
         record.outcome = "error"
-        self._send_error_body(405, "METHOD_NOT_ALLOWED", f"{self.command} is not supported on {self.path}")
+        self._send_error_body(
+            405, "METHOD_NOT_ALLOWED", message=f"{self.command} is not supported on {self.path}"
+        )
         record.finished.set()
 
     do_PUT = do_PATCH = do_DELETE = _method_not_allowed
@@ -177,7 +179,7 @@ class ServingHandler(BaseHTTPRequestHandler):
             return
         if not match:
             record.outcome = "error"
-            self._send_error_body(404, "ENDPOINT_NOT_FOUND", f"No API found for 'POST {self.path}'")
+            self._send_error_body(404, "ENDPOINT_NOT_FOUND", message=f"No API found for 'POST {self.path}'")
             return
         responder = self.emulator._responder(match.group(1))
         body = record.body
@@ -186,12 +188,12 @@ class ServingHandler(BaseHTTPRequestHandler):
             record.outcome = "error"
             if responder is None:
                 message = f"Endpoint with name '{match.group(1)}' does not exist."
-                self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message)
+                self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message=message)
                 return
-            return self._send_error_body(400, "BAD_REQUEST", problem or "")
+            return self._send_error_body(400, "BAD_REQUEST", message=problem or "")
         events = responder.respond(body["input"])
         if body.get("stream") is True and not (fault and fault.force_json):
-            self._stream(events, record, fault or Fault())
+            self._stream(events, record, fault=fault or Fault())
         else:
             record.outcome = "ok"
             self._send_json(200, _json_response_body(events))
@@ -218,21 +220,23 @@ class ServingHandler(BaseHTTPRequestHandler):
         if record is not None:
             record.write_times.append(time.perf_counter())
 
-    def _stream(self, events: Iterator[dict[str, Any]], record: RecordedRequest, fault: Fault) -> None:
+    def _stream(self, events: Iterator[dict[str, Any]], record: RecordedRequest, *, fault: Fault) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         try:
-            self._write_events(events, record, fault)
+            self._write_events(events, record, fault=fault)
             self._chunk(b"data: [DONE]\n\n", record)
             self.wfile.write(b"0\r\n\r\n")
             record.outcome = "ok"
         except _Stop:
             return
 
-    def _write_events(self, events: Iterator[dict[str, Any]], record: RecordedRequest, fault: Fault) -> None:
+    def _write_events(
+        self, events: Iterator[dict[str, Any]], record: RecordedRequest, *, fault: Fault
+    ) -> None:
         emulator = self.emulator
         pacing = emulator.pacing if fault.pacing is None else fault.pacing
         for line in self._lines(events):
