@@ -15,9 +15,9 @@ if __name__ != "__main__":
 
     app = st.App(__file__, routes=routes())
 else:
-    from ui import sidebar
+    from ui import brand, sidebar
 
-    st.set_page_config(page_title="Revenue chat", page_icon=":material/insights:", layout="wide")
+    st.set_page_config(page_title="Revenue chat", page_icon=brand.PAGE_ICON, layout="wide")
     page = st.navigation(
         [
             st.Page("pages/chat.py", title="Chat", icon=":material/forum:", default=True),

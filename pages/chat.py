@@ -6,6 +6,8 @@ import streamlit as st
 
 from ui import chat, session
 
+if session.discard_outdated():
+    st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
 problem = session.connection_error()
 prompt = st.chat_input("Ask about revenue…", submit_mode="stop", disabled=problem is not None)
 question = prompt or chat.take_pending()
@@ -16,13 +18,18 @@ if problem is not None:
     st.error(problem, icon=":material/error:")
     st.stop()
 
-chat.preflight_banner()
+# Fixed slots above the turns: what a slot held last run is replaced at once, so the welcome's
+# buttons do not linger (faded, clickable) above the first answer while it streams.
+banner, intro, earlier = st.empty(), st.empty(), st.empty()
+chat.preflight_banner(banner)
 if not turns and not question:
-    chat.welcome()
+    with intro.container():
+        chat.welcome()
 start = chat.first_shown(turns)
 if start:
-    chat.show_earlier(start)
+    with earlier.container():
+        chat.show_earlier(start)
 for index in range(start, len(turns)):
-    chat.replay(turns[index], last=question is None and index == len(turns) - 1)
+    chat.replay(turns[index], last=index == len(turns) - 1, asking=question is not None)
 if question:
     chat.ask(question)

@@ -7,6 +7,8 @@ import streamlit as st
 from ui import dashboard, session
 
 st.title("Dashboard")
+if session.discard_outdated():
+    st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
 pins = session.pins()
 if not pins:
     st.info("Nothing pinned yet. Use **Pin to dashboard** under any table, chart or KPI in the chat.",

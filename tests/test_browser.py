@@ -160,6 +160,8 @@ def _open(browser: object, url: str) -> Iterator[object]:
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.requested = []
+    page.on("request", lambda request: page.requested.append(request.url))
     page.goto(url)
     expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=TIMEOUT_MS)
     try:
@@ -237,6 +239,7 @@ def test_download_the_csv_switch_a_chart_and_pin_to_the_dashboard(page: object) 
         answer.get_by_test_id("stDownloadButton").get_by_role("button").click()
     csv_lines = Path(download_info.value.path()).read_text().splitlines()
     assert csv_lines[0].startswith("region,") and len(csv_lines) == 5
+    assert download_info.value.suggested_filename == "net-revenue-by-region-sorted-from-highest-to-lowest.csv"
 
     answer.get_by_test_id("stButtonGroup").get_by_text("Scatter").click()
     expect(answer).to_contain_text("Scatter chart:", timeout=TIMEOUT_MS)
@@ -261,6 +264,22 @@ def test_a_script_in_a_question_stays_inert(page: object) -> None:
     assert page.locator("img[src=x]").count() == 0  # type: ignore[attr-defined]
     time.sleep(0.5)
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_markdown_in_a_question_shows_as_typed_with_its_line_breaks(page: object) -> None:
+    ask(page, "**bold** $5M vs $6M\n- by region\nin 2024")
+    question = page.get_by_test_id("stChatMessage").nth(0)  # type: ignore[attr-defined]
+    expect(question).to_contain_text("**bold** $5M vs $6M")
+    assert question.inner_text().splitlines()[-3:] == ["**bold** $5M vs $6M", "- by region", "in 2024"]
+    assert question.locator("strong, ul, .katex").count() == 0
+
+
+def test_the_page_fetches_nothing_from_outside_the_app(page: object) -> None:
+    ask(page, "What's our total revenue?")
+    requested: list[str] = page.requested  # type: ignore[attr-defined]
+    outside = [u for u in requested if not u.startswith(("http://127.0.0.1:", "data:", "blob:"))]
+    # Streamlit fetches a `:material/…` page icon from fonts.gstatic.com: offline it fails.
+    assert outside == []
 
 
 def test_scripts_in_answers_tool_outputs_and_column_names_stay_inert(
@@ -310,6 +329,40 @@ def _stop_then_ask(page: Any, emulator: Emulator) -> None:
     expect(nxt.get_by_test_id("stMetricValue")).to_have_count(1, timeout=TIMEOUT_MS)
     expect(answer).to_contain_text("Stopped")
     shot(page, "stopped")
+
+
+def test_while_an_answer_streams_the_welcome_and_the_last_follow_ups_are_gone(
+    browser: object, workspace: Workspace
+) -> None:
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor())
+    with _open(browser, workspace.url) as page:
+        starters = page.get_by_role("button", name="Show me revenue trends")
+        expect(starters).to_have_count(1)
+        emulator = workspace.emulator
+        follow_ups = _while_streaming(page, emulator, "What's our total revenue?", gone=starters)
+        _while_streaming(page, emulator, "Which region brings in the most revenue?", gone=follow_ups)
+
+
+def _while_streaming(page: Any, emulator: Emulator, question: str, *, gone: Any) -> Any:
+    """Ask slowly; mid-answer, what the last run drew above it (`gone`) must already be off the page.
+
+    Streamlit keeps a run's elements until the next run overwrites their slot or ends: without
+    fixed slots they lingered, faded but clickable, until the answer was complete.
+    """
+    emulator.inject(Fault(pacing=0.3))
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+    stop = page.get_by_test_id("stChatInputStopButton")
+    expect(stop).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Genie", timeout=TIMEOUT_MS)
+    assert gone.count() == 0
+    assert stop.count() == 1, "the answer finished before the check: raise the pacing"
+    wait_idle(page)
+    answer = page.get_by_test_id("stChatMessage").nth(page.get_by_test_id("stChatMessage").count() - 1)
+    follow_ups = answer.locator("[class*='st-key-follow-'] button")
+    expect(follow_ups.first).to_be_visible(timeout=TIMEOUT_MS)
+    return follow_ups
 
 
 def test_the_sse_api_answers_on_the_same_port(app_url: str) -> None:

@@ -7,8 +7,13 @@ into the very next request. AppTest shows the final element tree of each run, no
 
 from __future__ import annotations
 
+import base64
+import importlib
+import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -200,3 +205,59 @@ def test_new_chat_clears_the_turns(monkeypatch: pytest.MonkeyPatch, demo_emulato
     assert not at.exception
     assert turns(at) == []
     assert any(b.key == "starter-0" for b in at.button)
+
+
+def test_new_chat_can_be_pressed_right_after_the_first_answer(
+    monkeypatch: pytest.MonkeyPatch, demo_emulator: Emulator
+) -> None:
+    monkeypatch.setenv("DATABRICKS_HOST", demo_emulator.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["pending_question"] = "What's our total revenue?"  # a starter click, in the first run
+    at.run()
+    assert turns(at)[0].status == "complete"
+    # The sidebar is drawn before the page asks: it used to see no turns and stay disabled.
+    new_chat = next(b for b in at.sidebar.button if b.label == "New chat")
+    assert not new_chat.disabled
+
+
+def test_starters_read_row_by_row_so_narrow_screens_keep_their_order(app: AppTest) -> None:
+    from ui.chat import STARTERS
+
+    # Columns stack on a narrow screen: the tree order is the order a phone shows them in.
+    starters = [b.label for b in app.button if b.key and b.key.startswith("starter-")]
+    assert starters == list(STARTERS)
+
+
+def test_answers_wear_the_brand_mark_not_streamlits_orange_avatar(app: AppTest) -> None:
+    from ui.brand import ASSISTANT_AVATAR, PRIMARY
+
+    ask(app, "What's our total revenue?")
+    app.run()  # and on replay
+    user, answer = app.chat_message[0], app.chat_message[1]
+    assert user.avatar == "user"
+    assert answer.name == "assistant" and answer.avatar == ASSISTANT_AVATAR
+    assert PRIMARY.encode() in base64.b64decode(ASSISTANT_AVATAR.split(",", 1)[1])
+
+
+def _previous_generation_of(module_name: str) -> ModuleType:
+    """The module as Streamlit's file watcher leaves it after a source change: same code, new classes."""
+    origin = importlib.import_module(module_name).__file__
+    spec = importlib.util.spec_from_file_location(f"{module_name}_before_reload", origin)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_records_from_before_a_code_reload_are_cleared_with_a_notice_not_a_traceback(app: AppTest) -> None:
+    old = _previous_generation_of("ui.history")
+    app.session_state["turns"] = [old.Turn(question="q", parts=[old.TextPart("a")], status="complete")]
+    app.run()
+    assert not app.exception
+    assert turns(app) == []
+    assert "code changed" in app.toast[0].value
+    assert any(b.key == "starter-0" for b in app.button)
+    app.run()
+    assert not app.toast  # once

@@ -33,10 +33,18 @@ def test_percent_fractions_use_the_percent_preset() -> None:
     assert column_config(table, describe_columns(table))["share_pct"]["type_config"]["format"] == "percent"
 
 
-def test_compact_keeps_three_significant_digits() -> None:
-    assert [compact(v) for v in (249_000_000, 96_178_379.6, 1_234_567, 1_500, 12.5, 7)] == [
-        "249M", "96.2M", "1.23M", "1.5K", "12.50", "7",
+def test_compact_keeps_three_significant_digits_from_a_hundred_thousand() -> None:
+    assert [compact(v) for v in (249_000_000, 96_178_379.6, 1_234_567, 575_400, 12.5, 7)] == [
+        "249M", "96.2M", "1.23M", "575K", "12.50", "7",
     ]
+
+
+def test_kpis_under_a_hundred_thousand_are_shown_whole() -> None:
+    assert [compact(v) for v in (1_500, 6_810, 4_788.48, -4_788.48, 99_940)] == [
+        "1,500", "6,810", "4,788", "-4,788", "99,940",
+    ]
+    aov = Kpi(value=4_788.48, label="avg order value", format="currency", currency="USD")
+    assert kpi_value(aov) == "$4,788"
 
 
 def test_kpi_values_and_deltas_read_like_a_card() -> None:

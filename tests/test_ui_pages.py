@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +109,29 @@ def test_a_configuration_error_is_shown_instead_of_a_stack_trace(
     assert not at.exception
     assert any("X-Forwarded-Access-Token" in e.value for e in at.error)
     assert at.chat_input[0].disabled
+
+
+def test_only_checks_that_failed_or_warn_call_their_hint_a_fix() -> None:
+    def page() -> None:
+        from mas.preflight import Check
+        from ui.connection_view import _check
+
+        _check(Check("workspace", "info", "The embedded demo.", fix="Set DATABRICKS_HOST to use yours."))
+        _check(Check("endpoint", "fail", "No endpoint 'x'.", fix="Check MAS_ENDPOINT_NAME."))
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert "Set DATABRICKS\\_HOST to use yours." in at.info[0].value and "Fix:" not in at.info[0].value
+    assert "**Fix:** Check MAS\\_ENDPOINT\\_NAME." in at.error[0].value
+
+
+def test_users_see_no_traceback_for_an_unexpected_error() -> None:
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+
+    def page() -> None:
+        raise RuntimeError("secret path /home/app/internal.py")
+
+    at = AppTest.from_function(page).run()
+    [shown] = at.exception
+    assert "secret path" not in shown.value and not shown.stack_trace

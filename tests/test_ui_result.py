@@ -108,3 +108,19 @@ def test_the_csv_has_every_parsed_row_and_defuses_formulas() -> None:
 )
 def test_counts_are_honest(result: ToolResult, shown: int, caption: str) -> None:
     assert counts_caption(result, shown) == caption
+
+
+def test_the_csv_is_named_for_what_its_rows_are() -> None:
+    from ui.history import ToolPart
+    from ui.result import csv_file_name
+
+    def named(asked: str | None, question: str = "Which region brings in the most revenue?") -> str:
+        part = ToolPart(name="agent-revenue-genie", call_id="c1", question=asked)
+        return csv_file_name(part, question=question)
+
+    assert named("What is the net revenue by region, sorted from highest to lowest?") == (
+        "net-revenue-by-region-sorted-from-highest-to-lowest.csv")
+    assert named(None, "What's our total revenue?") == "total-revenue.csv"
+    assert named("<img src=x onerror=alert(1)>/../../etc") == "img-src-x-onerror-alert-1-etc.csv"
+    assert named("???") == "result.csv"
+    assert len(named("revenue " * 40)) <= 64

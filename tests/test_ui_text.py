@@ -14,7 +14,12 @@ def test_html_and_markdown_in_a_value_are_escaped() -> None:
 
 
 def test_line_starts_that_would_make_lists_or_rules_are_escaped() -> None:
-    assert literal("1. one\n- two\n+ three\n---") == "1\\. one\n\\- two\n\\+ three\n\\---"
+    assert literal("1. one\n- two\n+ three\n---") == "1\\. one\\\n\\- two\\\n\\+ three\\\n\\---"
+
+
+def test_line_breaks_stay_line_breaks_but_trailing_ones_add_nothing() -> None:
+    # Markdown joins lines of a paragraph with a space; a backslash before the newline keeps the break.
+    assert literal("# heading\n- item\r\nrevenue?\n\n") == "\\# heading\\\n\\- item\\\nrevenue?\n\n"
 
 
 def test_plain_words_stay_as_they_are() -> None:
@@ -24,7 +29,7 @@ def test_plain_words_stay_as_they_are() -> None:
 @given(st.text(max_size=60))
 def test_every_special_character_is_preceded_by_a_backslash(text: str) -> None:
     escaped = literal(text)
-    assert escaped.replace("\\", "") == text.replace("\\", "")
+    assert escaped.replace("\\", "") == text.replace("\r\n", "\n").replace("\r", "\n").replace("\\", "")
     for index, char in enumerate(escaped):
         if char in "`*_{}[]<>#|~$" and (index == 0 or escaped[index - 1] != "\\"):
             raise AssertionError(f"unescaped {char!r} in {escaped!r}")

@@ -89,3 +89,14 @@ def test_a_chart_without_data_is_refused() -> None:
         chart_spec(ChartSpec("none", None, [], "No chart fits."), ())
     with pytest.raises(ResultError):
         chart_frame(ChartSpec("none", None, [], "No chart fits."))
+
+
+@pytest.mark.parametrize("kind", ["line", "bar"])
+def test_years_are_steps_on_an_ordinal_axis_not_fractions_on_a_number_line(kind: str) -> None:
+    years = pd.DataFrame({"year": pd.array([2023, 2024, 2025], dtype="Int64"),
+                          "net_revenue": [67.9e6, 82.1e6, 98.9e6]})
+    spec, frame = draw(years, kind)
+    x = spec["encoding"]["x"]
+    # A quantitative axis labelled them "2,023.0, 2,023.2, …" and drew the bars as hairlines.
+    assert (x["field"], x["type"], x["title"]) == ("x", "ordinal", "year")
+    assert frame["x"].tolist() == [2023, 2024, 2025]

@@ -69,21 +69,26 @@ def _icon(part: ToolPart) -> str:
 
 
 def replay_answer(turn: Turn) -> None:
-    """Draw a finished (or interrupted) answer from its record; no parsing, no status widgets."""
+    """Draw the parts of a finished (or interrupted) answer from its record; no parsing, no status widgets."""
     for index, part in enumerate(turn.parts):
         if isinstance(part, TextPart):
             st.markdown(answer_markdown(part.text))
         else:
             replay_tool(part, key=f"{turn.id}-{index}", question=turn.question)
-    end_notes(turn)
+
+
+def end_notes_due(turn: Turn) -> bool:
+    return turn.status in ("stopped", "error") or (turn.status == "complete" and not turn.parts)
 
 
 def end_notes(turn: Turn) -> None:
-    """What follows the answer's parts: a stop note, or the error (its Retry button is the page's)."""
+    """What follows the answer's parts: a stop note, the error (Retry is the page's), or why it is empty."""
     if turn.status == "stopped":
         st.caption(":material/stop_circle: Stopped. What arrived before the stop is kept above.")
     elif turn.status == "error" and turn.error:
         st.error(literal(turn.error), icon=":material/error:")
+    elif turn.status == "complete" and not turn.parts:
+        st.caption("The endpoint finished without an answer.")
 
 
 class _LiveTools:

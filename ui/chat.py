@@ -8,11 +8,12 @@ everything that arrived. Drawing answers is `ui.answer`; the session's state is 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from mas.errors import MasError
 from mas.messages import ChatMessage
-from ui import session
-from ui.answer import end_notes, replay_answer, stream_turn
+from ui import brand, session
+from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.history import Turn, fail, finish, stop, to_messages
 from ui.text import literal
 
@@ -77,15 +78,17 @@ def welcome() -> None:
         "Answers stream from the agents; every Genie query shows its SQL, its rows as a table, "
         "a KPI or a chart you can switch, download or pin to the dashboard."
     )
-    columns = st.columns(3)
-    for index, question in enumerate(STARTERS):
-        columns[index % 3].button(
-            question, key=f"starter-{index}", on_click=ask_later, args=(question,), width="stretch"
-        )
+    # Row by row, so a narrow screen (where columns stack) keeps the reading order.
+    for row in range(0, len(STARTERS), 3):
+        columns = st.columns(3)
+        for index, question in enumerate(STARTERS[row : row + 3], row):
+            columns[index - row].button(
+                question, key=f"starter-{index}", on_click=ask_later, args=(question,), width="stretch"
+            )
 
 
-def preflight_banner() -> None:
-    """A warning above the chat when this session's endpoint check failed; nothing while it runs."""
+def preflight_banner(slot: DeltaGenerator) -> None:
+    """A warning in `slot` when this session's endpoint check failed; nothing while it runs."""
     future = session.preflight()
     if future is None or not future.done():
         return
@@ -93,17 +96,40 @@ def preflight_banner() -> None:
     if report.ok:
         return
     failing = next(c for c in report.checks if c.status == "fail")
-    st.warning(f"**Endpoint check failed:** {literal(failing.message)}", icon=":material/warning:")
-    st.page_link("pages/connection.py", label="See the Connection page for the fix", icon=":material/cable:")
+    with slot.container():
+        st.warning(f"**Endpoint check failed:** {literal(failing.message)}", icon=":material/warning:")
+        st.page_link(
+            "pages/connection.py", label="See the Connection page for the fix", icon=":material/cable:"
+        )
 
 
-def replay(turn: Turn, *, last: bool) -> None:
+def replay(turn: Turn, *, last: bool, asking: bool) -> None:
+    """Draw an earlier turn; the last one ends with its follow-ups or Retry unless a question is asked now."""
     with st.chat_message("user"):
         st.markdown(literal(turn.question))
-    with st.chat_message("assistant"):
-        replay_answer(turn)
-        if last:
-            _after_answer(turn)
+    with st.chat_message("assistant", avatar=brand.ASSISTANT_AVATAR):
+        if not last:
+            replay_answer(turn)
+            end_notes(turn)
+            return
+        body, footer = st.container(), st.empty()
+        with body:
+            replay_answer(turn)
+        _footer(turn, footer, follow_ups=not asking)
+
+
+def _footer(turn: Turn, slot: DeltaGenerator, *, follow_ups: bool) -> None:
+    """The stop or error note, then Retry or the follow-ups, in the slot under the answer.
+
+    The newest answer, live or replayed, is a body and this slot, so its follow-up buttons are
+    replaced as soon as the next question is asked instead of lingering (faded but clickable)
+    until the next answer has finished streaming. Older answers are drawn flat (P3: no per-turn cost).
+    """
+    if follow_ups or end_notes_due(turn):
+        with slot.container():
+            end_notes(turn)
+            if follow_ups:
+                _after_answer(turn)
 
 
 def _after_answer(turn: Turn) -> None:
@@ -126,12 +152,11 @@ def ask(question: str) -> None:
     turns.append(turn)
     with st.chat_message("user"):
         st.markdown(literal(question))
-    with st.chat_message("assistant"):
-        _stream(turn, messages)
-        if not turn.parts and turn.status == "complete":
-            st.caption("The endpoint finished without an answer.")
-        end_notes(turn)
-        _after_answer(turn)
+    with st.chat_message("assistant", avatar=brand.ASSISTANT_AVATAR):
+        body, footer = st.container(), st.empty()
+        with body:
+            _stream(turn, messages)
+        _footer(turn, footer, follow_ups=True)
 
 
 def _stream(turn: Turn, messages: list[ChatMessage]) -> None:

@@ -62,7 +62,9 @@ def preflight(future: Future[PreflightReport] | None) -> None:
 def _check(check: Check) -> None:
     text = f"**{literal(check.name.capitalize())}.** {literal(check.message)}"
     if check.fix:
-        text += f"  \n**Fix:** {literal(check.fix)}"
+        # "Fix" only where something is wrong; the demo's hint on using a workspace is no fix.
+        label = "**Fix:** " if check.status in ("fail", "warn") else ""
+        text += f"  \n{label}{literal(check.fix)}"
     if check.status == "fail":
         st.error(text, icon=_ICONS["fail"])
     elif check.status == "warn":

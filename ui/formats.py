@@ -65,11 +65,16 @@ def _currency_format(currency: str | None) -> str:
 
 
 def compact(value: float) -> str:
-    """Three significant digits with a K/M/B/T suffix: 249_000_000 → "249M", 1_234_567 → "1.23M"."""
+    """Exact below 100,000 ("4,788", "12.50"); above, three significant digits: 249_000_000 → "249M".
+
+    A KPI of 6,810 customers or a $4,788 order value reads better whole than as "6.81K".
+    """
     magnitude = abs(value)
     for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if magnitude >= size * 0.9995:
+        if magnitude >= max(size, 1e5) * 0.9995:
             return f"{value / size:.3g}{suffix}"
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
     return f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
 
 

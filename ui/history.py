@@ -85,7 +85,7 @@ def genie_question(args: dict[str, Any]) -> str | None:
     return None
 
 
-def _open_tool(turn: Turn, call_id: str | None, name: str) -> ToolPart | None:
+def _open_tool(turn: Turn, call_id: str | None, *, name: str) -> ToolPart | None:
     running = [p for p in turn.tools if p.state == "running"]
     for part in running:
         if call_id is not None and part.call_id == call_id:
@@ -122,7 +122,7 @@ def apply_event(turn: Turn, event: Event, *, parse: Any) -> Part | None:
 
 
 def _close_tool(turn: Turn, event: ToolOutput, *, parse: Any) -> ToolPart:
-    part = _open_tool(turn, event.call_id, event.name)
+    part = _open_tool(turn, event.call_id, name=event.name)
     if part is None:
         # An output whose call never streamed (MAS builds that skip function_call items).
         part = ToolPart(name=event.name, call_id=event.call_id, question=None)

@@ -8,6 +8,7 @@ re-sends. The block is a fragment: switching the chart or pinning reruns this bl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,11 @@ from ui.text import literal
 from ui.vega import chart_frame, chart_spec
 
 KIND_LABELS = {"line": "Line", "multi_line": "Lines", "bar": "Bar", "scatter": "Scatter"}
+_FILLER = frozenset({
+    "what", "whats", "is", "are", "was", "were", "the", "our", "me", "show", "which", "how", "did", "do",
+    "does", "a", "an", "of", "please",
+})  # fmt: skip
+_NAME_CHARS = 60
 
 
 @dataclass
@@ -60,6 +66,17 @@ def counts_caption(result: ToolResult, shown: int) -> str:
     if shown < parsed:
         text += f" · the CSV has all {parsed:,}"
     return text
+
+
+def csv_file_name(part: ToolPart, *, question: str) -> str:
+    """A download name that says what the rows are: the sub-agent's question (else the user's), slugged.
+
+    "What is the net revenue by region?" → "net-revenue-by-region.csv".
+    """
+    words = re.findall(r"\w+", re.sub(r"['’]", "", (part.question or question).lower()))
+    words = [w for w in words if w not in _FILLER] or words
+    slug = "-".join(words)[:_NAME_CHARS].rstrip("-_")
+    return f"{slug or 'result'}.csv"
 
 
 def view_of(part: ToolPart) -> ResultView | None:
@@ -172,7 +189,7 @@ def _actions(
         st.download_button(
             "Download CSV",
             data=lambda: to_csv_bytes(table),
-            file_name=f"{part.name}-{key}.csv",
+            file_name=csv_file_name(part, question=question),
             mime="text/csv",
             key=f"csv-{key}",
             on_click="ignore",

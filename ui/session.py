@@ -63,6 +63,25 @@ def connection_error() -> str | None:
     return None
 
 
+RELOAD_NOTICE = "The app's code changed, so this session's chat and pins were cleared."
+
+
+def discard_outdated() -> bool:
+    """Drop this session's turns and pins if an earlier version of the code made them; True if it did.
+
+    When a source file changes, Streamlit re-imports every module of the app (its file watcher,
+    in development), and the records kept in `st.session_state` become instances of the old
+    classes: `isinstance` no longer recognises them and replaying them fails with a traceback.
+    """
+    kept_turns = st.session_state.get("turns") or []
+    kept_pins = st.session_state.get("pins") or []
+    if all(type(t) is Turn for t in kept_turns) and all(type(p) is Pin for p in kept_pins):
+        return False
+    st.session_state["turns"] = []
+    st.session_state["pins"] = []
+    return True
+
+
 def turns() -> list[Turn]:
     return st.session_state.setdefault("turns", [])
 

@@ -25,13 +25,9 @@ def render() -> None:
             st.error(problem, icon=":material/error:")
         else:
             _identity()
-        st.button(
-            "New chat",
-            icon=":material/add_comment:",
-            on_click=session.new_chat,
-            width="stretch",
-            disabled=not session.turns(),
-        )
+        # Never disabled: the sidebar is drawn before the page, so on the run that asks the first
+        # question it would still see an empty chat and stay greyed out after the answer.
+        st.button("New chat", icon=":material/add_comment:", on_click=session.new_chat, width="stretch")
 
 
 def _identity() -> None:

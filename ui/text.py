@@ -13,14 +13,19 @@ import re
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 # Characters that only mean something at the start of a line: lists ("- ", "1. "), rules, quotes.
 _LINE_START = re.compile(r"^(\s*\d*)([-+=.)])", re.MULTILINE)
+_CARRIAGE_RETURN = re.compile(r"\r\n?")
 # Streamlit's Markdown does `$…$` maths: "$10M–$20M" would set "10M–" as a formula.
 _CURRENCY_DOLLAR = re.compile(r"(?<!\\)\$(?=[\d.,])")
 
 
 def literal(text: str) -> str:
-    """`text` escaped so that Markdown shows it character for character (newlines kept)."""
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    """`text` escaped so that Markdown shows it character for character, line breaks included."""
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", _CARRIAGE_RETURN.sub("\n", text))
+    escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    # A newline inside a paragraph is only a space in Markdown; a backslash before it is a hard
+    # break. Not before trailing newlines: there a hard break would show its backslash.
+    body = escaped.rstrip()
+    return body.replace("\n", "\\\n") + escaped[len(body) :]
 
 
 def answer_markdown(text: str) -> str:

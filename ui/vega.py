@@ -52,7 +52,7 @@ def _meta(metas: Sequence[ColumnMeta], name: str) -> ColumnMeta | None:
     return next((m for m in metas if m.name == name), None)
 
 
-def _measure_title(name: str, fmt: Format | None, currency: str | None) -> str:
+def _measure_title(name: str, fmt: Format | None, *, currency: str | None) -> str:
     title = label(name)
     if fmt == "percent":
         return f"{title} (%)"
@@ -73,21 +73,26 @@ def _date_format(values: pd.Series, meta: ColumnMeta | None) -> str:
     return {"month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}.get(grain, "%Y-%m-%d")
 
 
-def _x_encoding(values: pd.Series, name: str, meta: ColumnMeta | None) -> dict[str, Any]:
+def _x_encoding(
+    values: pd.Series, name: str, *, meta: ColumnMeta | None, x_format: str | None = None
+) -> dict[str, Any]:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         axis = {"format": _date_format(values, meta), "labelAngle": 0}
         return {"field": X, "type": "temporal", "title": label(name), "axis": axis}
+    if "year" in (x_format, meta.format if meta is not None else None):
+        # Years as numbers on a quantitative axis read "2,024.5" and make bars hairlines.
+        return {"field": X, "type": "ordinal", "title": label(name), "axis": {"labelAngle": 0}}
     if pd.api.types.is_numeric_dtype(values.dtype):
         return {"field": X, "type": "quantitative", "title": label(name), "scale": {"zero": False}}
     return {"field": X, "type": "nominal", "title": label(name)}
 
 
 def _measure_encoding(
-    field: str, name: str, meta: ColumnMeta | None, fallback: Format | None
+    field: str, name: str, *, meta: ColumnMeta | None, fallback: Format | None
 ) -> dict[str, Any]:
     fmt = meta.format if meta is not None else fallback
     currency = meta.currency if meta is not None else None
-    return {"field": field, "type": "quantitative", "title": _measure_title(name, fmt, currency),
+    return {"field": field, "type": "quantitative", "title": _measure_title(name, fmt, currency=currency),
             "axis": {"format": value_format(fmt, currency)}}
 
 
@@ -113,8 +118,8 @@ def chart_spec(chart: ChartSpec, metas: Sequence[ColumnMeta]) -> dict[str, Any]:
         raise ResultError(f"Nothing to draw for a {chart.kind!r} chart.")
     x_values, y_name = chart.data[chart.x], chart.y[0]
     fallback: Format | None = chart.y_format  # type: ignore[assignment]
-    y_enc = _measure_encoding(Y, y_name, _meta(metas, y_name), fallback)
-    x_enc = _x_encoding(x_values, chart.x, _meta(metas, chart.x))
+    y_enc = _measure_encoding(Y, y_name, meta=_meta(metas, y_name), fallback=fallback)
+    x_enc = _x_encoding(x_values, chart.x, meta=_meta(metas, chart.x), x_format=chart.x_format)
     spec: dict[str, Any] = {"height": 300, "config": _CONFIG}
     if chart.kind == "bar" and x_enc["type"] == "nominal":
         # Horizontal bars in the data's order (mas.charts puts the highest first and "Other" last):
@@ -127,7 +132,7 @@ def chart_spec(chart: ChartSpec, metas: Sequence[ColumnMeta]) -> dict[str, Any]:
                          "tooltip": [_tip(x_enc), _tip(y_enc)]},
         }
     if chart.kind == "scatter":
-        x_enc = _measure_encoding(X, chart.x, _meta(metas, chart.x), None)
+        x_enc = _measure_encoding(X, chart.x, meta=_meta(metas, chart.x), fallback=None)
     spec["mark"] = _mark(chart.kind)
     spec["encoding"] = {"x": x_enc, "y": y_enc, "tooltip": [_tip(x_enc), _tip(y_enc)]}
     if chart.kind == "multi_line":
