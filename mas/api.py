@@ -13,8 +13,8 @@ import json
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -50,7 +50,7 @@ def routes(*, keepalive_seconds: float | None = None) -> list[BaseRoute]:
     return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS)]
 
 
-def _reject(status: int, error: str, detail: Any = None) -> JSONResponse:
+def _reject(status: int, error: str, *, detail: Any = None) -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail}, status_code=status)
 
 
@@ -85,7 +85,7 @@ async def parse_request(request: Request) -> StreamChatRequest | JSONResponse:
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        return _reject(400, "The request body is not valid JSON.", str(exc)[:200])
+        return _reject(400, "The request body is not valid JSON.", detail=str(exc)[:200])
     if not isinstance(body, dict):
         return _reject(400, 'The request body must be a JSON object like {"messages": [...]}.')
     try:
@@ -96,31 +96,72 @@ async def parse_request(request: Request) -> StreamChatRequest | JSONResponse:
             for e in exc.errors(include_url=False, include_input=False, include_context=False)
         ]
         first = problems[0]
-        return _reject(400, f"Invalid request body: {first['loc']}: {first['message']}", problems)
+        return _reject(400, f"Invalid request body: {first['loc']}: {first['message']}", detail=problems)
 
 
-@dataclass
 class _Pipe:
-    """Events from the stream's own thread to the response's coroutine; `stop` goes the other way."""
+    """Items from one stream thread (the only producer) to the response's coroutine; `stop` goes back.
 
-    loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[object] = field(default_factory=asyncio.Queue)
-    stop: threading.Event = field(default_factory=threading.Event)
+    Items go into a deque, and the coroutine is woken only when it is waiting: an asyncio queue
+    fed by `call_soon_threadsafe` writes the loop's self-pipe for every event, and under load each
+    such system call hands the GIL to another busy stream thread, starving the event loop (bench
+    P5, 50 concurrent streams: the p95 first-event delay fell by about a third with this).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.items: deque[object] = deque()
+        self.stop = threading.Event()
+        self._waiter: asyncio.Future[None] | None = None  # set and cleared by the coroutine only
+        self._woken: asyncio.Future[None] | None = None  # the producer's: one wake per waiter
 
     def post(self, item: object) -> bool:
+        """Queue `item`; False when the server is shutting down (the event loop is closed)."""
+        if self.loop.is_closed():
+            self.stop.set()
+            return False
+        self.items.append(item)
+        waiter = self._waiter  # read after the append: a coroutine that set it will see the item
+        if waiter is None or waiter is self._woken:
+            return True
+        self._woken = waiter
         try:
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
-        except RuntimeError:  # the event loop is closed: the server is shutting down
+            self.loop.call_soon_threadsafe(_wake, waiter)
+        except RuntimeError:  # the event loop is closed
             self.stop.set()
             return False
         return True
+
+    def drain(self) -> list[object]:
+        items = []
+        while self.items:
+            items.append(self.items.popleft())
+        return items
+
+    async def wait(self, timeout: float | None) -> bool:
+        """Wait until an item is queued; False after `timeout` seconds without one."""
+        if self.items:
+            return True
+        waiter = self.loop.create_future()
+        self._waiter = waiter
+        try:
+            if not self.items:  # re-checked once the waiter is visible, so no wake-up is lost
+                await asyncio.wait({waiter}, timeout=timeout)
+        finally:
+            self._waiter = None
+        return bool(self.items)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class _End:
     """Posted last by every stream thread."""
 
 
-def _pump(pipe: _Pipe, headers: Mapping[str, str], messages: list[ChatMessage]) -> None:
+def _pump(pipe: _Pipe, headers: Mapping[str, str], *, messages: list[ChatMessage]) -> None:
     """The stream's thread: resolve the identity, then forward events until done, error or stop.
 
     One plain thread per stream rather than Starlette's thread pool, whose AnyIO limiter
@@ -134,7 +175,7 @@ def _pump(pipe: _Pipe, headers: Mapping[str, str], messages: list[ChatMessage]) 
             pipe.post(exc)
             return
         pipe.post(connection)
-        _forward(pipe, connection, messages)
+        _forward(pipe, connection, messages=messages)
     except Exception as exc:  # a bug here must still end the response with an error event
         logger.exception("[API] stream failed")
         pipe.post(ErrorEvent(message=f"The app failed while streaming the answer: {exc}", code="internal"))
@@ -142,7 +183,7 @@ def _pump(pipe: _Pipe, headers: Mapping[str, str], messages: list[ChatMessage]) 
         pipe.post(_End())
 
 
-def _forward(pipe: _Pipe, connection: Connection, messages: list[ChatMessage]) -> None:
+def _forward(pipe: _Pipe, connection: Connection, *, messages: list[ChatMessage]) -> None:
     events = connection.stream_events(messages)
     try:
         for event in events:
@@ -180,10 +221,15 @@ class _StreamApi:
         pipe = _Pipe(loop=asyncio.get_running_loop())
         headers = dict(request.headers)
         thread = threading.Thread(
-            target=_pump, args=(pipe, headers, parsed.messages), name="mas-api-stream", daemon=True
+            target=_pump,
+            args=(pipe, headers),
+            kwargs={"messages": parsed.messages},
+            name="mas-api-stream",
+            daemon=True,
         )
         thread.start()
-        first = await pipe.queue.get()
+        await pipe.wait(None)
+        first = pipe.items.popleft()
         if isinstance(first, ConfigError):
             pipe.stop.set()
             status = 401 if isinstance(first, IdentityError) else 500
@@ -198,37 +244,20 @@ class _StreamApi:
         return StreamingResponse(self._sse(pipe), media_type="text/event-stream", headers=SSE_HEADERS)
 
     async def _sse(self, pipe: _Pipe) -> AsyncIterator[str]:
-        getter: asyncio.Future[object] | None = None
         try:
             while True:
-                batch = _drain(pipe.queue)
-                if not batch:
-                    # One pending get() survives keep-alive timeouts, so no event is ever lost to one.
-                    getter = getter or asyncio.ensure_future(pipe.queue.get())
-                    done, _ = await asyncio.wait({getter}, timeout=self.keepalive)
-                    if not done:
-                        yield KEEPALIVE_LINE
-                        continue
-                    batch = [getter.result(), *_drain(pipe.queue)]
-                    getter = None
+                if not await pipe.wait(self.keepalive):
+                    yield KEEPALIVE_LINE
+                    continue
                 # Everything already queued goes out in one write: under load this saves a pass
                 # through Starlette's middleware stack and a socket write per event.
-                text, finished = _render(batch)
+                text, finished = _render(pipe.drain())
                 if text:
                     yield text
                 if finished:
                     return
         finally:
             pipe.stop.set()  # also on client disconnect: Starlette cancels this generator
-            if getter is not None:
-                getter.cancel()
-
-
-def _drain(queue: asyncio.Queue[object]) -> list[object]:
-    items: list[object] = []
-    while not queue.empty():
-        items.append(queue.get_nowait())
-    return items
 
 
 def _render(batch: list[object]) -> tuple[str, bool]:

@@ -140,7 +140,7 @@ class MASStreamingClient:
         chunks = response.iter_bytes()
         ended: list[bool] = []  # set once the decoder's terminal event is handed over
         try:
-            yield from self._read(response, host, chunks, ended)
+            yield from self._read(response, host, chunks=chunks, ended=ended)
         finally:
             if ended:
                 _drain_in_background(response, chunks)
@@ -253,7 +253,7 @@ class MASStreamingClient:
         return bytes(data[:limit])
 
     def _read(
-        self, response: httpx.Response, host: str, chunks: Iterator[bytes], ended: list[bool]
+        self, response: httpx.Response, host: str, *, chunks: Iterator[bytes], ended: list[bool]
     ) -> Iterator[Event]:
         """Yield the answer's events; mark `ended` when the decoder's terminal event goes out."""
         content_type = response.headers.get("Content-Type", "").lower()

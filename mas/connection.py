@@ -38,7 +38,7 @@ from mas.messages import ChatMessage
 
 if TYPE_CHECKING:
     from mas.client import MASStreamingClient
-    from mas.demo.server import Emulator
+    from mas.demo.server import EmulatorProcess
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ DEMO_TOKEN = "demo"  # not a secret: the embedded emulator accepts any bearer to
 
 _demo_lock = threading.Lock()
 _app_lock = threading.Lock()
-_demo_state: tuple[Emulator, WorkspaceClient] | None = None
+_demo_state: tuple[EmulatorProcess, WorkspaceClient] | None = None
 _app_clients: dict[str, WorkspaceClient] = {}
 # Streaming clients of the shared identities (app, demo), by workspace client and endpoint: each
 # holds an HTTP pool and a TLS context (~20 ms to build), and no user data.
@@ -146,15 +146,15 @@ class _DemoProbeFilter(logging.Filter):
         return not ("host metadata" in message and self.host in message)
 
 
-def _demo_parts() -> tuple[Emulator, WorkspaceClient]:
+def _demo_parts() -> tuple[EmulatorProcess, WorkspaceClient]:
     global _demo_state
     with _demo_lock:
         if _demo_state is None:
-            from mas.demo.server import Emulator, demo_pacing_from_env
+            from mas.demo.server import EmulatorProcess, demo_pacing_from_env
 
-            emulator = Emulator(pacing=demo_pacing_from_env(), endpoint_name=endpoint_name_from_env())
-            emulator.__enter__()
-            atexit.register(emulator.__exit__, None, None, None)
+            # Its own process: in this one, its answers and our streams would share one GIL.
+            emulator = EmulatorProcess(pacing=demo_pacing_from_env(), endpoint_name=endpoint_name_from_env())
+            atexit.register(emulator.close)
             logging.getLogger("databricks.sdk").addFilter(_DemoProbeFilter(emulator.url))
             client = workspace_client(host=emulator.url, token=DEMO_TOKEN, auth_type="pat")
             logger.info("[MAS] Embedded demo endpoint started at %s", emulator.url)
@@ -162,8 +162,8 @@ def _demo_parts() -> tuple[Emulator, WorkspaceClient]:
         return _demo_state
 
 
-def demo_emulator() -> Emulator:
-    """The one process-wide demo emulator, started on first use."""
+def demo_emulator() -> EmulatorProcess:
+    """The one process-wide demo emulator (a child process), started on first use."""
     return _demo_parts()[0]
 
 
@@ -193,7 +193,7 @@ def app_workspace_client() -> WorkspaceClient:
         return client
 
 
-def _streaming_client(identity: Identity, wc: WorkspaceClient, name: str) -> MASStreamingClient:
+def _streaming_client(identity: Identity, wc: WorkspaceClient, *, name: str) -> MASStreamingClient:
     from mas.client import MASStreamingClient
 
     if identity == "user":  # a user's client goes wherever their token goes: never shared
@@ -213,22 +213,23 @@ def resolve(*, headers: Mapping[str, str] | None = None, endpoint_name: str | No
     host = None if demo_forced() else workspace_host()
     if host is None:
         emulator, demo_client = _demo_parts()
-        return _connection("demo", name, emulator.url, None, demo_client)
+        return _connection("demo", name, host=emulator.url, email=None, wc=demo_client)
     user = forwarded_user(headers)
     identity = choose_identity(mode=auth_mode_from_env(), user=user)
     if identity == "user" and user is not None:
-        return _connection("user", name, host, user.email, user_workspace_client(host=host, user=user))
-    return _connection("app", name, host, forwarded_email(headers), app_workspace_client())
+        user_client = user_workspace_client(host=host, user=user)
+        return _connection("user", name, host=host, email=user.email, wc=user_client)
+    return _connection("app", name, host=host, email=forwarded_email(headers), wc=app_workspace_client())
 
 
-def _connection(identity: Identity, name: str, host: str, email: str | None, wc: Any) -> Connection:
+def _connection(identity: Identity, name: str, *, host: str, email: str | None, wc: Any) -> Connection:
     conn = Connection(
         identity=identity,
         endpoint_name=name,
         host=host,
         user_email=email,
         workspace_client=wc,
-        client=_streaming_client(identity, wc, name),
+        client=_streaming_client(identity, wc, name=name),
     )
     logger.debug("[MAS] Resolved %r", conn)
     return conn

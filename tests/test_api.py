@@ -6,6 +6,7 @@ tokens, as Streamlit's st.App sets it. The workspace is the emulator (DATABRICKS
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -22,7 +23,7 @@ from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from starlette.applications import Starlette
 
-from mas.api import routes
+from mas.api import _Pipe, routes
 from mas.demo.faults import Fault, fingerprint
 from mas.demo.server import Emulator
 from mas.messages import MAX_BODY_BYTES, MAX_CONTENT_CHARS, MAX_MESSAGES
@@ -313,3 +314,70 @@ def test_without_a_workspace_the_demo_answers(api: str, monkeypatch: pytest.Monk
     events = data_of(lines)
     assert any(isinstance(e, dict) and e["type"] == "tool.call" for e in events)
     assert answer(lines) and events[-1] == "[DONE]"
+
+
+def test_the_pipe_hands_over_every_item_in_order_from_a_thread() -> None:
+    count = 2000
+
+    async def consume() -> list[object]:
+        pipe = _Pipe(asyncio.get_running_loop())
+
+        def produce() -> None:
+            for i in range(count):
+                pipe.post(i)
+                if i % 7 == 0:
+                    time.sleep(0)  # let the loop in mid-burst
+
+        threading.Thread(target=produce, daemon=True).start()
+        received: list[object] = []
+        while len(received) < count:
+            assert await asyncio.wait_for(pipe.wait(None), timeout=10)
+            received += pipe.drain()
+        return received
+
+    assert asyncio.run(consume()) == list(range(count))
+
+
+def test_a_post_racing_the_coroutine_into_its_wait_still_wakes_it() -> None:
+    """The stream thread posts after the coroutine found nothing but before its waiter is visible."""
+
+    async def scenario() -> tuple[bool, list[object]]:
+        loop = asyncio.get_running_loop()
+        pipe = _Pipe(loop)
+        create_future = loop.create_future
+
+        def create_future_then_post() -> asyncio.Future[Any]:
+            del loop.create_future  # only the waiter's
+            future = create_future()
+            pipe.post("raced")  # sees no waiter yet, so it wakes nobody
+            return future
+
+        loop.create_future = create_future_then_post  # type: ignore[method-assign]
+        rescue = loop.call_later(5, pipe.post, "rescued")  # a lost wake-up waits for this post
+        try:
+            woken = await pipe.wait(None)
+        finally:
+            rescue.cancel()
+        return woken, pipe.drain()
+
+    assert asyncio.run(scenario()) == (True, ["raced"])
+
+
+def test_the_pipe_wait_times_out_and_a_later_item_still_arrives() -> None:
+    async def scenario() -> tuple[bool, bool, list[object]]:
+        pipe = _Pipe(asyncio.get_running_loop())
+        timed_out = await pipe.wait(0.01)
+        threading.Timer(0.05, pipe.post, args=("late",)).start()
+        arrived = await asyncio.wait_for(pipe.wait(None), timeout=10)
+        return timed_out, arrived, pipe.drain()
+
+    assert asyncio.run(scenario()) == (False, True, ["late"])
+
+
+def test_the_pipe_refuses_posts_once_the_loop_is_closed() -> None:
+    loop = asyncio.new_event_loop()
+    pipe = _Pipe(loop)
+    assert pipe.post("before")
+    loop.close()
+    assert not pipe.post("after") and pipe.stop.is_set()
+    assert pipe.drain() == ["before"]

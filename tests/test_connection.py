@@ -20,7 +20,7 @@ from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 import mas.connection as connection_module
 from mas.connection import Connection, demo_emulator, normalize_host, resolve, workspace_host
 from mas.demo.faults import fingerprint
-from mas.demo.server import Emulator
+from mas.demo.server import Emulator, EmulatorProcess
 from mas.errors import ConfigError, IdentityError
 from mas.events import Done, TextDelta
 from mas.messages import ChatMessage
@@ -122,7 +122,7 @@ def test_demo_streams_an_answer_with_a_genie_call() -> None:
 
 def test_demo_emulator_is_started_once_even_when_raced() -> None:
     pytest.importorskip("mas.demo.supervisor")
-    seen: list[Emulator] = []
+    seen: list[EmulatorProcess] = []
     threads = [threading.Thread(target=lambda: seen.append(demo_emulator())) for _ in range(8)]
     for thread in threads:
         thread.start()

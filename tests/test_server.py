@@ -22,7 +22,8 @@ import pytest
 from conftest import SCRIPT, ScriptedResponder, text_deltas
 
 from mas.config import DEFAULT_ENDPOINT_NAME
-from mas.demo.server import MALFORMED_LINES, Emulator, Fault, demo_pacing_from_env
+from mas.demo.server import MALFORMED_LINES, Emulator, EmulatorProcess, Fault, demo_pacing_from_env
+from mas.errors import ConfigError
 
 INVOKE = f"/serving-endpoints/{DEFAULT_ENDPOINT_NAME}/invocations"
 BODY = {"input": [{"role": "user", "content": "hi"}], "stream": True}
@@ -300,3 +301,40 @@ def test_python_m_mas_demo_serves_until_ctrl_c(http: httpx.Client, demo_emulator
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Stopped." in out
+
+
+def test_emulator_process_serves_the_demo_in_a_child_and_stops_on_close(http: httpx.Client) -> None:
+    with EmulatorProcess(pacing=0.0, endpoint_name="mas-child-endpoint") as child:
+        body = {"input": [{"role": "user", "content": "Revenue by region"}], "stream": True}
+        answer = http.post(
+            f"{child.url}/serving-endpoints/mas-child-endpoint/invocations", json=body, timeout=60
+        )
+        assert answer.text.endswith("data: [DONE]\n\n") and "agent-revenue-genie" in answer.text
+        assert child._process.pid != os.getpid() and child._process.poll() is None
+    assert child._process.returncode == 0  # it stopped by itself once its stdin closed
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", child.port), timeout=2)
+
+
+def test_for_parent_mode_prints_only_the_url_and_ends_with_its_stdin() -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mas.demo", "--for-parent", "--pacing", "0"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None and process.stdin is not None
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+\n", process.stdout.readline())
+        process.stdin.close()  # what the parent's exit does, however it exits
+        process.wait(timeout=30)
+        out, err = process.stdout.read(), process.stderr.read() if process.stderr else ""
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out == ""
+
+
+def test_emulator_process_that_cannot_start_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, printing nothing
+    with pytest.raises(ConfigError, match="did not start"):
+        EmulatorProcess(timeout=10)

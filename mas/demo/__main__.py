@@ -1,8 +1,9 @@
 """`python -m mas.demo`: run the demo serving endpoint on 127.0.0.1 until Ctrl-C.
 
 Prints the URL, the endpoint name and a curl example, so the emulator can be tried by hand or
-used as `DATABRICKS_HOST` by another process. It listens on loopback only and accepts any
-bearer token; it is a local stand-in for a workspace, not a server to expose.
+used as `DATABRICKS_HOST` by another process; with `--for-parent` it prints only the URL and
+stops when its stdin closes, which is how the app runs its demo (`EmulatorProcess`). It listens
+on loopback only and accepts any bearer token: a local stand-in for a workspace, not a server.
 """
 
 from __future__ import annotations
@@ -28,7 +29,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--endpoint", default=None, help="endpoint name (default: MAS_ENDPOINT_NAME)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request")
+    parser.add_argument(
+        "--for-parent",
+        action="store_true",
+        help="print only the URL, then serve until stdin closes (mas.demo.server.EmulatorProcess)",
+    )
     return parser
+
+
+def _serve_for_parent(emulator: Emulator) -> int:
+    print(emulator.url, flush=True)
+    try:
+        sys.stdin.buffer.read()  # returns at EOF: the parent closed the pipe or exited
+    except KeyboardInterrupt:  # Ctrl-C in the parent's terminal reaches its whole process group
+        pass
+    finally:
+        emulator.close()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pacing = demo_pacing_from_env() if args.pacing is None else args.pacing
     name = args.endpoint or endpoint_name_from_env()
     emulator = Emulator(pacing=pacing, endpoint_name=name, port=args.port)
+    if args.for_parent:
+        return _serve_for_parent(emulator)
     invoke = f"{emulator.url}/serving-endpoints/{name}/invocations"
     body = '{"input": [{"role": "user", "content": "Revenue by region"}], "stream": true}'
     print(f"MAS demo endpoint {name} at {emulator.url} (pacing {pacing:g} s). Ctrl-C to stop.")

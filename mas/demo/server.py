@@ -2,8 +2,8 @@
 
 `Emulator` runs a `ThreadingHTTPServer` in a background thread on a free port, serves each
 endpoint name from a `Responder` (the demo supervisor by default), queues `Fault`s and keeps
-the `RecordedRequest`s. It is not the demo's brain (`mas.demo.supervisor`) and the wire
-protocol itself is in `mas.demo.handler`.
+the `RecordedRequest`s. `EmulatorProcess` runs the demo one in a child process instead. It is
+not the demo's brain (`mas.demo.supervisor`); the wire protocol itself is in `mas.demo.handler`.
 """
 
 from __future__ import annotations
@@ -11,21 +11,34 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
-from typing import Any, Protocol
+from pathlib import Path
+from typing import IO, Any, Protocol, cast
 
 from mas.config import DEFAULT_ENDPOINT_NAME
 from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
+from mas.errors import ConfigError
 
-__all__ = ["MALFORMED_LINES", "Emulator", "Fault", "RecordedRequest", "Responder", "fingerprint"]
+__all__ = [
+    "MALFORMED_LINES",
+    "Emulator",
+    "EmulatorProcess",
+    "Fault",
+    "RecordedRequest",
+    "Responder",
+    "fingerprint",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DEMO_PACING = 0.03
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # holds the `mas` package
 
 
 class _Server(ThreadingHTTPServer):
@@ -165,3 +178,65 @@ class Emulator:
     def _wait(self, seconds: float) -> None:
         if seconds > 0:
             self._closing.wait(seconds)
+
+
+class EmulatorProcess:
+    """The demo endpoint as `python -m mas.demo` in a child process, with its own interpreter and GIL.
+
+    In one process the emulator's answers and the app's streams take turns on one GIL: with
+    50 concurrent API streams they doubled the delay to each first event (bench P5). The child
+    prints its URL once it serves and stops when its stdin closes, so it cannot outlive us.
+    """
+
+    def __init__(
+        self, *, pacing: float = 0.0, endpoint_name: str = DEFAULT_ENDPOINT_NAME, timeout: float = 60.0
+    ) -> None:
+        self.endpoint_name = endpoint_name
+        self.pacing = pacing
+        path = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p)
+        command = [sys.executable, "-m", "mas.demo", "--for-parent", "--pacing", repr(pacing)]
+        self._process = subprocess.Popen(
+            [*command, "--endpoint", endpoint_name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+        try:
+            self.url = self._announced_url(timeout)
+        except BaseException:
+            self.close()
+            raise
+        self.port = int(self.url.rsplit(":", 1)[1])
+        logger.info("[EMULATOR] serving %s at %s in process %d", endpoint_name, self.url, self._process.pid)
+
+    def _announced_url(self, timeout: float) -> str:
+        stdout = cast(IO[bytes], self._process.stdout)  # Popen(stdout=PIPE) sets it
+        lines: list[bytes] = []
+        reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        line = lines[0].decode(errors="replace").strip() if lines else ""
+        if not line.startswith("http://127.0.0.1:"):
+            raise ConfigError(
+                f"The demo endpoint process did not start within {timeout:g} s "
+                f"(exit code {self._process.poll()}, first line {line!r}); its errors are in this log."
+            )
+        return line
+
+    def __enter__(self) -> EmulatorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the child: closing its stdin asks it to stop; it is killed if it does not."""
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
