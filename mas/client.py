@@ -111,7 +111,13 @@ class MASStreamingClient:
             if self._http is None:
                 t = self.timeouts
                 timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.connect, pool=t.connect)
-                self._http = httpx.Client(timeout=timeout, follow_redirects=False, verify=_ssl_context())
+                # No cap on concurrent streams: the app and demo identities share one client, and
+                # httpx's default of 100 connections would make the 101st concurrent answer wait
+                # for a free slot and then fail.
+                limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+                self._http = httpx.Client(
+                    timeout=timeout, follow_redirects=False, verify=_ssl_context(), limits=limits
+                )
             return self._http
 
     def close(self) -> None:
