@@ -230,6 +230,8 @@ def test_three_questions_stream_text_status_kpi_table_and_chart(page: object) ->
     if UPDATE_README_SCREENSHOT:
         page.set_viewport_size({"width": 1280, "height": 2800})  # type: ignore[attr-defined]
         page.get_by_test_id("stChatMessage").nth(0).scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        page.mouse.move(1270, 5)  # type: ignore[attr-defined]  # no hover highlight in the picture
+        time.sleep(0.3)
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))  # type: ignore[attr-defined]
 
 
@@ -350,16 +352,17 @@ def _while_streaming(page: Any, emulator: Emulator, question: str, *, gone: Any)
     fixed slots they lingered, faded but clickable, until the answer was complete.
     """
     emulator.inject(Fault(pacing=0.3))
+    messages = page.get_by_test_id("stChatMessage")
+    answer = messages.nth(messages.count() + 1)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")
     stop = page.get_by_test_id("stChatInputStopButton")
     expect(stop).to_have_count(1, timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stChatMessage").last).to_contain_text("Genie", timeout=TIMEOUT_MS)
+    expect(answer).to_contain_text("Genie", timeout=TIMEOUT_MS)  # this answer is streaming
     assert gone.count() == 0
     assert stop.count() == 1, "the answer finished before the check: raise the pacing"
     wait_idle(page)
-    answer = page.get_by_test_id("stChatMessage").nth(page.get_by_test_id("stChatMessage").count() - 1)
     follow_ups = answer.locator("[class*='st-key-follow-'] button")
     expect(follow_ups.first).to_be_visible(timeout=TIMEOUT_MS)
     return follow_ups
