@@ -32,6 +32,11 @@ _COARSER_GRAIN = {
 _TOTAL = re.compile(r"^(?:total|sum of|sum)\s+", re.I)
 
 
+_FILLER = frozenset(
+    {"show", "me", "the", "what", "whats", "is", "was", "our", "net", "total", "please", "a", "of", "s"}
+)
+
+
 def derive_followups(question: str, result: ToolResult) -> list[str]:
     """Two to four follow-up questions for `result`, none repeating `question`."""
     metas = list(result.columns)
@@ -44,9 +49,15 @@ def derive_followups(question: str, result: ToolResult) -> list[str]:
         ideas = _for_ranking(measure, categories[0], result=result, year=year)
     else:
         ideas = _for_total(measure, question)
-    asked = question.strip().lower().rstrip("?.! ")
-    unique = [idea for idea in dict.fromkeys(ideas) if idea.lower() != asked]
+    asked = _gist(question)
+    unique = [idea for idea in dict.fromkeys(ideas) if _gist(idea) != asked]
     return unique[:4]
+
+
+def _gist(question: str) -> frozenset[str]:
+    """The words that make a question what it is ("Net revenue by X" ≡ "revenue by X")."""
+    words = re.findall(r"[a-z0-9]+", question.lower())
+    return frozenset(w for w in words if w not in _FILLER)
 
 
 def _plain(name: str) -> str | None:

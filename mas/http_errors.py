@@ -200,11 +200,13 @@ def network_error_event(
         where = " mid-answer; the text above may be incomplete." if started else "."
         message = f"The endpoint sent nothing for {read_timeout:g} s and the request was given up{where}"
         return ErrorEvent(message=message + " Try again, or ask a narrower question.", code="timeout")
+    # The exception's class and text help a developer, not an analyst: they go to the log.
+    logger.debug("network failure (%s): %s", type(exc).__name__, exc)
     if started:
         message = "The connection to the endpoint broke off mid-answer; the text above may be incomplete."
-        return ErrorEvent(message=f"{message} Ask again. ({type(exc).__name__})", code="network")
+        return ErrorEvent(message=f"{message} Ask again.", code="network")
     return ErrorEvent(
-        message=f"Could not get an answer from the workspace at {host}: the connection failed "
-        f"({type(exc).__name__}: {exc}). Check the host and your network, then try again.",
+        message=f"Could not get an answer from the workspace at {host}: the connection failed. "
+        "Check the host and your network, then try again.",
         code="network",
     )

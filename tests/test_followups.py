@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from mas.demo.intents import Intent, interpret_conversation
@@ -143,3 +144,11 @@ def test_unsafe_or_odd_column_names_are_not_echoed(name: str) -> None:
     assert all("<" not in f and "*" not in f and "](" not in f for f in followups)
     if name == "sum(revenue)":
         assert followups[0] == "Show revenue by month for APAC"
+
+
+def test_a_follow_up_that_only_rewords_the_question_is_dropped() -> None:
+    table = pd.DataFrame({"channel": ["Direct Sales", "Online"], "net_revenue": [5.0, 3.0]})
+    result = parse_tool_output(table.to_dict(orient="records"))
+    ideas = derive_followups("revenue by channel in 2024", result)
+    assert ideas
+    assert all(idea.lower().replace("net ", "") != "revenue by channel in 2024" for idea in ideas)

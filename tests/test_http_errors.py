@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import os
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mas.http_errors import MAX_UPSTREAM_CHARS, UpstreamError, error_event_for_status, parse_error_body
+from mas.http_errors import (
+    MAX_UPSTREAM_CHARS,
+    UpstreamError,
+    error_event_for_status,
+    network_error_event,
+    parse_error_body,
+)
 
 NAME = "mas-3d3b5439-endpoint"
 
@@ -115,3 +122,18 @@ def test_codes_fall_back_to_the_status() -> None:
 def test_never_raises(status: int, body: bytes, ct: str) -> None:
     event = error_event_for_status(status=status, body=body, content_type=ct, endpoint_name=NAME)
     assert event.message and event.code
+
+
+def test_a_network_failure_names_no_exception_class() -> None:
+    exc = httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+    for started in (True, False):
+        event = network_error_event(
+            exc,
+            host="https://example.cloud.databricks.com",
+            started=started,
+            connect_timeout=10,
+            read_timeout=300,
+        )
+        assert "RemoteProtocolError" not in event.message
+        assert "peer closed" not in event.message
+        assert event.code == "network"
