@@ -360,7 +360,7 @@ def _while_streaming(page: Any, emulator: Emulator, question: str, *, gone: Any)
     stop = page.get_by_test_id("stChatInputStopButton")
     expect(stop).to_have_count(1, timeout=TIMEOUT_MS)
     expect(answer).to_contain_text("Genie", timeout=TIMEOUT_MS)  # this answer is streaming
-    assert gone.count() == 0
+    expect(gone).to_have_count(0, timeout=5_000)
     assert stop.count() == 1, "the answer finished before the check: raise the pacing"
     wait_idle(page)
     follow_ups = answer.locator("[class*='st-key-follow-'] button")
