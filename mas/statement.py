@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mas.values import TEXT_DTYPE, ValueHint, cell_text, coerce_frame
+from mas.values import TEXT_DTYPE, ValueHint, cell_text, coerce_frame, parse_time_text
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ _SCAN = scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 _INTEGER = frozenset({"INT", "INTEGER", "LONG", "BIGINT", "SHORT", "SMALLINT", "BYTE", "TINYINT"})
 _FLOAT = frozenset({"FLOAT", "DOUBLE", "DECIMAL", "REAL", "NUMERIC"})
 _TIMESTAMP = frozenset({"TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ"})
+_TEXT = frozenset({"STRING", "VARCHAR", "CHAR"})
 _TO_PANDAS = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): TEXT_DTYPE}
 
 
@@ -211,9 +212,26 @@ def table_from_columns(
 ) -> tuple[pd.DataFrame, dict[str, ValueHint]]:
     """A frame typed by `type_name` when the columns carry types, else coerced from the cell text."""
     if any(c.get("type_name") or c.get("type_text") for c in columns):
-        return typed_frame(columns, raw), {}
+        frame = typed_frame(columns, raw)
+        texts = [i for i, c in enumerate(columns) if _type_name(c) in _TEXT and i < frame.shape[1]]
+        return _string_times(frame, positions=texts)
     untyped = [{"name": c.get("name", f"column {i + 1}")} for i, c in enumerate(columns)]
     return coerce_frame(typed_frame(untyped, raw))
+
+
+def _string_times(
+    frame: pd.DataFrame, *, positions: Sequence[int]
+) -> tuple[pd.DataFrame, dict[str, ValueHint]]:
+    """STRING columns holding only ISO dates, months or `YYYY-Qn` quarters (e.g. a Genie
+    `order_quarter` of "2023-Q1") read as times, as the same text in a pipe table would be."""
+    hints: dict[str, ValueHint] = {}
+    for position in positions:
+        name = str(frame.columns[position])
+        parsed = parse_time_text(frame.iloc[:, position])
+        if parsed is not None:
+            frame.isetitem(position, parsed[0].set_axis(frame.index))
+            hints[name] = parsed[1]
+    return frame, hints
 
 
 def table_from_records(

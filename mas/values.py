@@ -5,7 +5,8 @@ and K/M/B suffixes become numbers; ISO dates, timestamps, months and quarters be
 A column converts only when every non-null cell parses, so no value is ever lost. Percentages are
 kept in points ("12.5%" → 12.5) with the column flagged `percent`. The work runs on Arrow arrays
 (RE2 kernels), not per cell in Python. This module does not decide what a column means (see
-`mas.columns`) and never touches typed (statement-response) data.
+`mas.columns`); of typed (statement-response) data it only reads STRING columns of ISO dates,
+months and `YYYY-Qn` quarters as times (`parse_time_text`).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ _MONTH_NAME = re.compile(
 _QUARTER = re.compile(
     r"^(?:(?P<y1>\d{4})\s*[-/ ]?\s*[Qq](?P<q1>[1-4])|[Qq](?P<q2>[1-4])\s*[-/ ]?\s*(?P<y2>\d{4}))$"
 )
+_STRICT_TIME = re.compile(r"^\d{4}-(?:\d{2}(?:-\d{2}(?:[T ].*)?)?|Q[1-4])$")
+"""The only spellings a typed STRING column may use to be read as times (checked on a sample first)."""
 _MONTHS = pa.array(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
 _SAMPLE = 20
 
@@ -117,6 +120,19 @@ def coerce_column(values: pd.Series) -> Parsed:
                 if parsed is not None:
                     return parsed
     return text.to_pandas(types_mapper=_STRING.get), ValueHint()
+
+
+def parse_time_text(values: pd.Series) -> Parsed | None:
+    """A typed STRING column as datetimes when every non-null value is an ISO date or timestamp, a
+    `YYYY-MM` month or a `YYYY-Qn` quarter, all of one kind; else None. Stricter than
+    `coerce_column`: no null tokens, no padding, no month names, no other quarter spellings."""
+    text = _arrow_text(values.reset_index(drop=True))
+    sample = pc.drop_null(text).slice(0, _SAMPLE).to_pylist()
+    if not sample or not all(_STRICT_TIME.match(cell) for cell in sample):
+        return None
+    if not _all_match(text, _STRICT_TIME):
+        return None
+    return _parse_times(text)
 
 
 def _native(values: pd.Series) -> pd.Series | None:

@@ -250,3 +250,17 @@ def test_percent_measure_from_cells_keeps_its_format() -> None:
     result = parse_tool_output("| region | share |\n|---|---|\n| EMEA | 40% |\n| APAC | 60% |")
     assert result.table is not None
     assert choose_chart(result.table, result.columns).y_format == "percent"
+
+
+def test_quarters_from_a_typed_string_column_draw_a_line_in_time_order() -> None:
+    columns = [
+        {"name": "order_quarter", "type_name": "STRING"},
+        {"name": "net_revenue", "type_name": "DOUBLE"},
+    ]
+    rows = [["2023-Q4", "30"], ["2023-Q1", "10"], ["2024-Q1", "5"]]
+    result = parse_tool_output({"manifest": {"schema": {"columns": columns}}, "result": {"data_array": rows}})
+    assert result.table is not None
+    assert available_kinds(result.table, result.columns) == ["line", "bar"]
+    chart = choose_chart(result.table, result.columns)
+    assert chart.x_format == "quarter" and chart.data is not None
+    assert chart.data["net_revenue"].tolist() == [10.0, 30.0, 5.0]

@@ -259,6 +259,20 @@ def test_data_array_key_elsewhere_does_not_confuse_the_scan() -> None:
     assert _cells(result, "region") == ["EMEA", "APAC", SCRIPT]
 
 
+def test_statement_string_quarters_are_time_like_the_same_pipe_table() -> None:
+    columns = [
+        {"name": "order_quarter", "type_name": "STRING"},
+        {"name": "net_revenue", "type_name": "DOUBLE"},
+    ]
+    rows = [["2023-Q2", "16.5"], ["2023-Q1", "14.0"], ["2023-Q3", "13.9"]]
+    doc = {"manifest": {"schema": {"columns": columns}}, "result": {"data_array": rows}}
+    pipe = "| order_quarter | net_revenue |\n|---|---|\n" + "".join(f"| {q} | {v} |\n" for q, v in rows)
+    typed, text = parse_tool_output(json.dumps(doc)), parse_tool_output(pipe)
+    assert typed.columns == text.columns
+    assert [(c.role, c.format) for c in typed.columns] == [("time", "quarter"), ("measure", "currency")]
+    assert _cells(typed, "order_quarter")[1] == pd.Timestamp("2023-01-01")
+
+
 def test_statement_schema_without_types_is_coerced_like_text() -> None:
     doc = {
         "manifest": {"schema": {"columns": [{"name": "month"}, {"name": "revenue"}]}},

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from mas import statement
+from mas.values import ValueHint
 
 _TRICKY_ROWS: list[list[Any]] = [
     ["a],[b", "1"],
@@ -160,3 +161,27 @@ def test_more_cells_than_columns_and_more_columns_than_cells() -> None:
 )
 def test_unique_names(names: list[str], unique: list[str]) -> None:
     assert statement.unique_names(names) == unique
+
+
+def test_string_columns_of_iso_quarters_months_and_dates_become_times() -> None:
+    columns = [
+        {"name": "q", "type_name": "STRING"},
+        {"name": "m", "type_name": "STRING"},
+        {"name": "label", "type_name": "STRING"},
+        {"name": "n", "type_name": "INT"},
+    ]
+    rows = [["2023-Q1", "2023-01", "2023-Q1", "1"], ["2023-Q2", None, "later", "2"]]
+    frame, hints = statement.table_from_columns(columns, statement.raw_from_rows(rows))
+    assert frame["q"].tolist() == [pd.Timestamp("2023-01-01"), pd.Timestamp("2023-04-01")]
+    assert frame["m"].iloc[0] == pd.Timestamp("2023-01-01") and pd.isna(frame["m"].iloc[1])
+    assert frame["label"].tolist() == ["2023-Q1", "later"]
+    assert frame["n"].tolist() == [1, 2]
+    assert hints == {"q": ValueHint(grain="quarter"), "m": ValueHint(grain="month")}
+
+
+def test_string_times_keep_positions_under_duplicate_names() -> None:
+    columns = [{"name": "p", "type_name": "STRING"}, {"name": "p", "type_name": "STRING"}]
+    frame, hints = statement.table_from_columns(columns, statement.raw_from_rows([["x", "2024-Q3"]]))
+    assert frame["p"].tolist() == ["x"]
+    assert frame["p (2)"].tolist() == [pd.Timestamp("2024-07-01")]
+    assert hints == {"p (2)": ValueHint(grain="quarter")}

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from mas.values import ValueHint, coerce_column, coerce_frame
+from mas.values import ValueHint, coerce_column, coerce_frame, parse_time_text
 
 
 def _coerce(cells: list[object]) -> tuple[pd.Series, ValueHint]:
@@ -216,3 +216,41 @@ def test_large_columns_convert_whole() -> None:
     values, hint = _coerce(cells)
     assert values.iloc[49_999] == pytest.approx(49_999.5)
     assert values.isna().sum() == 1 and hint.currency == "USD"
+
+
+@pytest.mark.parametrize(
+    ("cells", "first", "grain"),
+    [
+        (["2023-Q1", None, "2024-Q4"], "2023-01-01", "quarter"),
+        (["2023-01", "2023-02"], "2023-01-01", "month"),
+        (["2023-01-31", "2023-02-01"], "2023-01-31", "day"),
+        (["2023-01-31T10:00:00", None], "2023-01-31T10:00:00", "datetime"),
+    ],
+)
+def test_typed_strings_of_iso_periods_read_as_times(cells: list[object], first: str, grain: str) -> None:
+    parsed = parse_time_text(pd.Series(cells, dtype="string"))
+    assert parsed is not None
+    series, hint = parsed
+    assert series.iloc[0] == pd.Timestamp(first) and hint.grain == grain
+    assert series.isna().tolist() == [c is None for c in cells]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["2023-Q1", "2023-Q5"],
+        ["2023-Q1", "n/a"],
+        ["2023-Q1", ""],
+        ["2023 Q1", "2023 Q2"],
+        ["Q1 2023"],
+        ["Jan 2024", "Feb 2024"],
+        ["2023-01", "2023-Q1"],
+        ["2023-13"],
+        [" 2023-01"],
+        ["2023", "2024"],
+        [None, None],
+        ["2023-Q1"] * 30 + ["EMEA"],
+    ],
+)
+def test_typed_strings_read_as_times_only_when_every_value_parses(cells: list[object]) -> None:
+    assert parse_time_text(pd.Series(cells, dtype="string")) is None
