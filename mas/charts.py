@@ -2,9 +2,9 @@
 
 Time + one measure → line; several measures (or one measure split by a category) over time →
 multi-line; category + measure → bar, highest first, top 15 plus "Other"; two measures →
-scatter; a single value → none (a KPI card); anything else → none (table only). Chart data is
-always wide (an `x` column plus one column per `y` series) and capped at `MAX_POINTS` points.
-Pure functions: drawing is the UI's job.
+scatter; a single row → none (a KPI card, or the table alone); anything else → none (table
+only). Chart data is always wide (an `x` column plus one column per `y` series) and capped at
+`MAX_POINTS` points. Pure functions: drawing is the UI's job.
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def _roles(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None) -> _Roles:
 
 def available_kinds(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = None) -> list[ChartKind]:
     """The chart kinds that make sense for `table`, the default first; empty for a KPI or no chart."""
-    if table.empty or table.shape == (1, 1):
-        return []
+    if len(table) < 2:
+        return []  # one row: a KPI card or the table itself; a single bar or dot says nothing more
     roles = _roles(table, columns)
     kinds: list[ChartKind] = []
     if roles.time and roles.measures:
@@ -81,8 +81,6 @@ def available_kinds(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = 
         kinds.append("bar")
     if len(roles.measures) > 1:
         kinds.append("scatter")
-    if len(table) < 2 and kinds and kinds[0] in ("line", "multi_line", "scatter"):
-        kinds = [k for k in kinds if k == "bar"]
     return kinds
 
 

@@ -2,13 +2,15 @@
 are present.
 
 Three shapes make a KPI: a single cell (1×1); one row holding a current/previous pair of a measure
-(`revenue_2024` / `revenue_2023`, `current_revenue` / `previous_revenue`); and two rows of one
-measure over two periods (`year` 2023 and 2024). The change is `delta` (current − previous) and
+(`revenue_2024` / `revenue_2023`, `current_revenue` / `previous_revenue`, `revenue` /
+`prior_year_revenue`) and/or its growth in percent (`yoy_growth_pct`); and two rows of one measure
+over two periods (`year` 2023 and 2024). The change is `delta` (current − previous) and
 `delta_pct` in percentage points of the previous value. Rendering the card is the UI's job.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -17,13 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mas.columns import ColumnMeta, Format, by_role, describe_columns, label, words
+from mas.columns import ColumnMeta, Format, by_role, describe_columns, is_derived, label, words
 
 if TYPE_CHECKING:
     from mas.results import ToolResult
 
 _CURRENT = frozenset({"current", "this", "cur", "now", "latest", "ty", "curr"})
 _PREVIOUS = frozenset({"previous", "prior", "last", "prev", "ly", "earlier", "before"})
+_GRAINS = {"year": "year", "yoy": "year", "ly": "year", "annual": "year", "month": "month", "mom": "month",
+           "quarter": "quarter", "qoq": "quarter", "week": "week", "wow": "week", "period": None}
+_GROWTH = frozenset({"growth", "change", "delta", "diff", "yoy", "qoq", "mom", "wow"})
+_PERCENT = frozenset({"pct", "percent", "percentage", "rate"})
 _PERIOD_CURRENT = re.compile(r"\b(?:this|current|latest)\b", re.I)
 _PERIOD_PREVIOUS = re.compile(r"\b(?:last|previous|prior)\b", re.I)
 
@@ -88,7 +94,67 @@ def _pair_in_row(table: pd.DataFrame, metas: list[ColumnMeta]) -> Kpi | None:
             now, before = _periods(current.name, previous.name)
             return _with_change(current, label=stem, value=table[current.name].iat[0],
                                 previous=table[previous.name].iat[0], periods=(now, before))
+    return _prior_in_row(table, metas)
+
+
+def _prior_in_row(table: pd.DataFrame, metas: list[ColumnMeta]) -> Kpi | None:
+    """A measure with its prior-period value (`prior_year_revenue`) and/or growth (`yoy_growth_pct`)."""
+    measures = by_role(metas, "measure")
+    plain = [m for m in measures if not is_derived(m) and m.format != "percent"]
+    for current in plain:
+        previous = next((m for m in measures if _is_prior_of(m, current)), None)
+        growth = next((m for m in measures if _is_growth_of(m, current, alone=len(plain) == 1)), None)
+        if previous is not None or growth is not None:
+            return _row_change(table, metas, current=current, previous=previous, growth=growth)
     return None
+
+
+def _is_prior_of(meta: ColumnMeta, current: ColumnMeta) -> bool:
+    tokens = words(meta.name)
+    if not set(tokens) & _PREVIOUS or meta.format != current.format:
+        return False
+    return [t for t in tokens if t not in _PREVIOUS and t not in _GRAINS] == words(current.name)
+
+
+def _is_growth_of(meta: ColumnMeta, current: ColumnMeta, *, alone: bool) -> bool:
+    """A percent change of `current`: named for it, or unnamed when it is the only plain measure."""
+    tokens = words(meta.name)
+    if meta.format != "percent" or not set(tokens) & _GROWTH:
+        return False
+    rest = [t for t in tokens if t not in _GROWTH and t not in _PERCENT and t not in _GRAINS]
+    return rest == words(current.name) or (alone and not rest)
+
+
+def _row_change(
+    table: pd.DataFrame,
+    metas: list[ColumnMeta],
+    *,
+    current: ColumnMeta,
+    previous: ColumnMeta | None,
+    growth: ColumnMeta | None,
+) -> Kpi | None:
+    value = scalar(table[current.name].iat[0])
+    before = scalar(table[previous.name].iat[0]) if previous is not None else None
+    rate = scalar(table[growth.name].iat[0]) if growth is not None else None
+    if before is None and isinstance(value, int | float) and isinstance(rate, int | float) and rate != -100:
+        before = value / (1 + rate / 100)  # the previous value the reported growth implies
+    grains = [_GRAINS.get(t) for m in (previous, growth) if m is not None for t in words(m.name)]
+    periods = _row_periods(table, metas, grain=next((g for g in grains if g), None))
+    kpi = _with_change(current, label=label(current.name), value=value, previous=before, periods=periods)
+    if isinstance(rate, int | float) and kpi.delta is not None:
+        kpi = dataclasses.replace(kpi, delta_pct=float(rate))  # the table's own figure, as reported
+    return kpi
+
+
+def _row_periods(table: pd.DataFrame, metas: list[ColumnMeta], *, grain: str | None) -> tuple[str, str]:
+    """The row's period ("2025") and the one it is compared with ("2024", or "prior month")."""
+    time = by_role(metas, "time")
+    if not time:
+        return "current", f"prior {grain}" if grain else "previous"
+    value = scalar(table[time[0].name].iat[0])
+    if time[0].format == "year" and grain in (None, "year") and isinstance(value, int):
+        return str(value), str(value - 1)
+    return _period_text(value, time[0]), f"prior {grain}" if grain else "previous"
 
 
 def _pair_stem(current: str, previous: str) -> str | None:

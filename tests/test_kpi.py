@@ -116,3 +116,49 @@ def test_not_kpis(table: str) -> None:
 
 def test_kind_is_kpi_for_kpi_shapes() -> None:
     assert parse_tool_output("| year | revenue |\n|---|---|\n| 2023 | 1 |\n| 2024 | 3 |").kind == "kpi"
+
+
+@pytest.mark.parametrize(
+    ("table", "previous", "pct", "periods"),
+    [
+        (
+            "| year | net_revenue | prior_year_net_revenue | yoy_growth_pct |\n|---|---|---|---|\n"
+            "| 2025 | 120 | 100 | 20.5 |",
+            100,
+            20.5,
+            ("2025", "2024"),
+        ),
+        ("| year | net_revenue | prior_year_net_revenue |\n|---|---|---|\n| 2025 | 120 | 100 |", 100, 20.0,
+         ("2025", "2024")),
+        ("| net_revenue | net_revenue_last_year |\n|---|---|\n| 120 | 100 |", 100, 20.0,
+         ("current", "prior year")),
+        ("| year | net_revenue | yoy_growth_pct |\n|---|---|---|\n| 2025 | 120 | 20% |", 100, 20.0,
+         ("2025", "2024")),
+        ("| month | revenue | revenue_mom_change_pct |\n|---|---|---|\n| 2025-03 | 120 | 20 |", 100, 20.0,
+         ("2025-03", "prior month")),
+    ],
+)
+def test_one_row_with_prior_value_or_growth_gives_the_change(
+    table: str, previous: float, pct: float, periods: tuple[str, str]
+) -> None:
+    result = parse_tool_output(table)
+    kpi = kpi_from(result)
+    assert result.kind == "kpi" and kpi is not None
+    assert kpi.value == 120 and kpi.label in ("net revenue", "revenue")
+    assert kpi.previous == pytest.approx(previous) and kpi.delta == pytest.approx(120 - previous)
+    assert kpi.delta_pct == pytest.approx(pct)
+    assert (kpi.period, kpi.previous_period) == periods
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| region | revenue | pct_of_total |\n|---|---|---|\n| EMEA | 120 | 30 |",  # a share, not a change
+        "| revenue | orders | growth_pct |\n|---|---|---|\n| 120 | 7 | 20 |",  # whose growth?
+        "| revenue | orders_growth_pct |\n|---|---|\n| 120 | 20 |",  # another measure's growth
+        "| revenue | prior_year_orders |\n|---|---|\n| 120 | 100 |",
+    ],
+)
+def test_one_row_without_a_change_of_its_measure_is_not_a_kpi(table: str) -> None:
+    result = parse_tool_output(table)
+    assert kpi_from(result) is None and result.kind == "table"
