@@ -149,3 +149,12 @@ def test_framing_does_not_depend_on_chunking(pieces: list[bytes], cuts: list[int
 @given(st.lists(st.binary(max_size=40), max_size=10))
 def test_arbitrary_bytes_never_raise(chunks: list[bytes]) -> None:
     parse(chunks)
+
+
+def test_cr_inside_a_chunk_does_not_swallow_the_next_chunks_lf_regression() -> None:
+    # `…b\r\rdata: c` then `\n\r\n…`: the CR ended its line mid-chunk, so the LF that opens the
+    # next chunk is a line end of its own, not the second half of a CRLF.
+    parser = SSEParser()
+    first = parser.feed(b"data: b\r\rdata: c")
+    second = parser.feed(b"\n\r\ndata: d\n\n")
+    assert [e.data for e in first + second] == ["b", "c", "d"]
