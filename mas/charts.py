@@ -1,10 +1,11 @@
 """Chart rules: which chart fits a result table, and the small frame to draw it from.
 
 Time + one measure → line; several measures (or one measure split by a category) over time →
-multi-line; category + measure → bar, highest first, top 15 plus "Other"; two measures →
-scatter; a single row → none (a KPI card, or the table alone); anything else → none (table
-only). Chart data is always wide (an `x` column plus one column per `y` series) and capped at
-`MAX_POINTS` points. Pure functions: drawing is the UI's job.
+multi-line; category + measure → bar, highest first, top 15 plus "Other"; two measures, the
+second not derived from the first (a share, change or prior period) → scatter, dots named by
+their category; a single row → none (a KPI card, or the table alone); anything else → none.
+Chart data is always wide (an `x` column plus one column per `y` series, plus a scatter's names)
+and capped at `MAX_POINTS` points. Pure functions: drawing is the UI's job.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class ChartSpec:
     """The measure's format (see `mas.columns.Format`) for the axis and tooltips."""
     x_format: str | None = None
     """The x column's format: "year", "month", "quarter", "date", "currency", "text" …"""
+    label: str | None = None
+    """A scatter's category column, kept in `data` to name each point (tooltips); None otherwise."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class _Roles:
     categories: list[ColumnMeta]
     series: list[ColumnMeta]
     """Measures that can share an axis with the headline one: same format, none derived from it."""
+    versus: ColumnMeta | None
+    """The measure a scatter plots against the headline one: the first not derived from another."""
 
 
 def _roles(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None) -> _Roles:
@@ -64,7 +69,10 @@ def _roles(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None) -> _Roles:
         if m is measures[0]
         or ((m.format, m.currency) == (measures[0].format, measures[0].currency) and not is_derived(m))
     ]
-    return _Roles(time=by_role(metas, "time"), measures=measures, categories=categories, series=series)
+    versus = next((m for m in measures[1:] if not is_derived(m)), None)
+    return _Roles(
+        time=by_role(metas, "time"), measures=measures, categories=categories, series=series, versus=versus
+    )
 
 
 def available_kinds(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = None) -> list[ChartKind]:
@@ -79,8 +87,8 @@ def available_kinds(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = 
             kinds.insert(0, "multi_line")
     if roles.measures and (roles.categories or roles.time):
         kinds.append("bar")
-    if len(roles.measures) > 1:
-        kinds.append("scatter")
+    if roles.versus is not None:
+        kinds.append("scatter")  # not for a share or change of the headline: a line by construction
     return kinds
 
 
@@ -111,7 +119,10 @@ def build_chart(
         if roles.categories:
             return _bar(table, roles.categories[0], measure=roles.measures[0])
         return _time_bar(table, roles.time[0], measure=roles.measures[0])
-    return _scatter(table, x=roles.measures[0], y=roles.measures[1])
+    if kind == "scatter" and roles.versus is not None:
+        named_by = next(iter(roles.categories), None)
+        return _scatter(table, x=roles.measures[0], y=roles.versus, named_by=named_by)
+    raise ResultError(f"Unknown chart kind {kind!r}.")
 
 
 def _none(table: pd.DataFrame) -> ChartSpec:
@@ -262,15 +273,19 @@ def _time_bar(table: pd.DataFrame, time: ColumnMeta, *, measure: ColumnMeta) -> 
     return ChartSpec("bar", time.name, [measure.name], caption, frame, measure.format, _x_format(time, grain))
 
 
-def _scatter(table: pd.DataFrame, *, x: ColumnMeta, y: ColumnMeta) -> ChartSpec:
+def _scatter(table: pd.DataFrame, *, x: ColumnMeta, y: ColumnMeta, named_by: ColumnMeta | None) -> ChartSpec:
     frame = _numeric(table[[x.name, y.name]].dropna(), [x.name, y.name])
+    if named_by is not None:
+        names = table.loc[frame.index, named_by.name].astype("string").fillna("(missing)")
+        frame.insert(0, named_by.name, names)
     total = len(frame)
     caption = f"Scatter chart: {label(y.name)} against {label(x.name)}"
     if total > MAX_POINTS:
         frame = frame.iloc[np.linspace(0, total - 1, MAX_POINTS).astype(int)]
         caption += f" ({MAX_POINTS:,} of {total:,} points, evenly sampled)"
     frame = frame.reset_index(drop=True)
-    return ChartSpec("scatter", x.name, [y.name], caption + ".", frame, y.format, x.format)
+    named = named_by.name if named_by else None
+    return ChartSpec("scatter", x.name, [y.name], caption + ".", frame, y.format, x.format, named)
 
 
 def _x_format(time: ColumnMeta, grain: str | None) -> str:

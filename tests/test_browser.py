@@ -243,16 +243,17 @@ def test_download_the_csv_switch_a_chart_and_pin_to_the_dashboard(page: object) 
     assert csv_lines[0].startswith("region,") and len(csv_lines) == 5
     assert download_info.value.suggested_filename == "net-revenue-by-region-sorted-from-highest-to-lowest.csv"
 
-    answer.get_by_test_id("stButtonGroup").get_by_text("Scatter").click()
-    expect(answer).to_contain_text("Scatter chart:", timeout=TIMEOUT_MS)
+    answer = ask(page, "Show me revenue trends")
+    answer.get_by_test_id("stButtonGroup").get_by_text("Bar").click()
+    expect(answer).to_contain_text("Bar chart:", timeout=TIMEOUT_MS)
     expect(answer.get_by_test_id("stVegaLiteChart")).to_have_count(1)
 
     answer.get_by_role("button", name="Pin to dashboard").click()
     expect(answer.get_by_role("button", name="Pinned")).to_be_visible(timeout=TIMEOUT_MS)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Dashboard").click()  # type: ignore[attr-defined]
     main = page.get_by_test_id("stMain")  # type: ignore[attr-defined]
-    expect(main).to_contain_text("Which region brings in the most revenue?", timeout=TIMEOUT_MS)
-    expect(main).to_contain_text("Scatter chart:")  # the choice made in the chat follows the pin
+    expect(main).to_contain_text("Show me revenue trends", timeout=TIMEOUT_MS)
+    expect(main).to_contain_text("Bar chart:")  # the choice made in the chat follows the pin
     expect(main.get_by_test_id("stVegaLiteChart")).to_have_count(1)
     shot(page, "dashboard")
 

@@ -40,7 +40,17 @@ TABLES: dict[str, tuple[pd.DataFrame, ChartKind, list[ChartKind]]] = {
     "time + measure + its growth": (
         pd.DataFrame({"month": _months(6), "revenue": np.arange(6.0), "growth_pct": np.arange(6.0)}),
         "line",
-        ["line", "bar", "scatter"],
+        ["line", "bar"],
+    ),
+    "category + measure + its share": (
+        pd.DataFrame({"region": _categories(3), "revenue": [4.0, 3, 2], "pct_of_total": [40.0, 30, 20]}),
+        "bar",
+        ["bar"],
+    ),
+    "category + measure + its prior period": (
+        pd.DataFrame({"region": _categories(3), "revenue": [4.0, 3, 2], "prior_year_revenue": [3.0, 3, 1]}),
+        "bar",
+        ["bar"],
     ),
     "time + category + measure": (
         pd.DataFrame(
@@ -194,6 +204,23 @@ def test_category_named_like_the_x_column_does_not_clash() -> None:
 def test_scatter_caption() -> None:
     spec = choose_chart(pd.DataFrame({"revenue": [1.0, 2.0], "units": [3.0, 4.0]}))
     assert (spec.x, spec.y, spec.caption) == ("revenue", ["units"], "Scatter chart: units against revenue.")
+
+
+def test_scatter_dots_keep_their_category_and_skip_derived_measures() -> None:
+    table = pd.DataFrame(
+        {
+            "region": pd.array(["EMEA", None, "APAC", "LATAM"], dtype="string"),
+            "revenue": [3.0, 1.0, 5.0, None],
+            "pct_of_total": [30.0, 10.0, 50.0, None],
+            "orders": pd.array([30, 10, 50, 7], "Int64"),
+        }
+    )
+    spec = build_chart(table, "scatter")
+    assert (spec.x, spec.y, spec.label) == ("revenue", ["orders"], "region")
+    assert spec.data is not None and list(spec.data.columns) == ["region", "revenue", "orders"]
+    assert spec.data["region"].tolist() == ["EMEA", "(missing)", "APAC"]  # LATAM has no revenue
+    assert spec.data["orders"].tolist() == [30.0, 10.0, 50.0]
+    assert choose_chart(pd.DataFrame({"revenue": [1.0, 2.0], "units": [3.0, 4.0]})).label is None
 
 
 def test_long_daily_series_is_coarsened_to_weeks() -> None:

@@ -150,15 +150,15 @@ def test_a_stream_cut_mid_answer_keeps_what_arrived_and_retry_asks_again(
 
 
 def test_a_chart_switch_is_kept_in_the_history(app: AppTest) -> None:
-    ask(app, "Which region brings in the most revenue?")
+    ask(app, "Show me revenue trends")
     switch = app.segmented_control[0]
-    assert switch.options == ["Bar", "Scatter"] and switch.value == "bar"
-    switch.set_value("scatter").run()
-    assert turns(app)[0].tools[0].chart_kind == "scatter"
+    assert switch.options == ["Line", "Bar"] and switch.value == "line"
+    switch.set_value("bar").run()
+    assert turns(app)[0].tools[0].chart_kind == "bar"
     ask(app, "What's our total revenue?")
-    assert turns(app)[0].tools[0].chart_kind == "scatter"
-    assert any(c.value.startswith("Scatter chart:") for c in app.chat_message[1].caption)
-    assert app.segmented_control[0].value == "scatter"
+    assert turns(app)[0].tools[0].chart_kind == "bar"
+    assert any(c.value.startswith("Bar chart:") for c in app.chat_message[1].caption)
+    assert app.segmented_control[0].value == "bar"
 
 
 def test_a_turn_left_streaming_by_a_stop_is_marked_stopped_with_what_arrived(app: AppTest) -> None:

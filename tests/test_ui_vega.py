@@ -59,6 +59,14 @@ def test_two_measures_draw_a_scatter() -> None:
     assert spec["mark"]["type"] == "circle"
     assert {spec["encoding"]["x"]["title"], spec["encoding"]["y"]["title"]} == {"net revenue", "orders"}
     assert len(frame) == 3
+    assert spec["encoding"]["tooltip"][0] == {"field": "name", "type": "nominal", "title": "region"}
+    assert frame["name"].tolist() == ["EMEA", "APAC", "LATAM"]
+    assert frame.set_index("name").loc["APAC"].tolist() == [5.0, 50.0]
+
+
+def test_a_measure_and_its_share_draw_no_scatter() -> None:
+    table = REGIONS.assign(pct_of_total=[33.3, 55.6, 11.1]).drop(columns="orders")
+    assert available_kinds(table, describe_columns(table)) == ["bar"]
 
 
 def test_several_series_over_time_become_long_rows_with_a_series_colour() -> None:

@@ -3,9 +3,10 @@
 Streamlit's built-in charts rebuild and validate an Altair chart on every call, which made a
 long chat's reruns slow (shared/notes/streamlit-rerun-costs.md); a plain spec dict passed to
 `st.vega_lite_chart` costs next to nothing to send again. The chart's data is rebuilt once with
-fixed field names (`x`, `y`, `series`): column names from a tool output are only ever titles,
-since Vega reads dots, brackets and quotes in a field name as an access path. Which chart fits a
-table is decided in `mas.charts`; this module only draws the decision. It never imports Streamlit.
+fixed field names (`x`, `y`, `series`, `name` for a scatter's dots): column names from a tool
+output are only ever titles, since Vega reads dots, brackets and quotes in a field name as an
+access path. Which chart fits a table is decided in `mas.charts`; this module only draws the
+decision. It never imports Streamlit.
 """
 
 from __future__ import annotations
@@ -20,17 +21,21 @@ from mas.columns import ColumnMeta, Format, label
 from mas.errors import ResultError
 
 BRAND = ("#2F7FD9", "#EC3115", "#7A8CA3", "#F2A541", "#3BA99C", "#9B6FCF", "#C9B79C")
-X, Y, SERIES = "x", "y", "series"
+X, Y, SERIES, NAME = "x", "y", "series", "name"
 _CONFIG = {"range": {"category": list(BRAND)}, "view": {"stroke": None}}
 
 
 def chart_frame(chart: ChartSpec) -> pd.DataFrame:
-    """The chart's data with fixed column names: `x` and `y`, plus `series` for several lines."""
+    """The chart's data with fixed column names: `x` and `y`, plus `series` for several lines and
+    `name` for the category of each dot of a scatter."""
     if chart.data is None or chart.x is None or not chart.y:
         raise ResultError(f"Nothing to draw for a {chart.kind!r} chart.")
     data = chart.data
     if chart.kind != "multi_line":
-        return pd.DataFrame({X: data[chart.x].to_numpy(), Y: data[chart.y[0]].to_numpy()})
+        frame = pd.DataFrame({X: data[chart.x].to_numpy(), Y: data[chart.y[0]].to_numpy()})
+        if chart.label is not None:
+            frame.insert(0, NAME, data[chart.label].to_numpy())
+        return frame
     wide = pd.DataFrame({X: data[chart.x].to_numpy(), **{str(i): data[name].to_numpy()
                                                           for i, name in enumerate(chart.y)}})
     long = wide.melt(id_vars=[X], var_name=SERIES, value_name=Y)
@@ -135,6 +140,8 @@ def chart_spec(chart: ChartSpec, metas: Sequence[ColumnMeta]) -> dict[str, Any]:
         x_enc = _measure_encoding(X, chart.x, meta=_meta(metas, chart.x), fallback=None)
     spec["mark"] = _mark(chart.kind)
     spec["encoding"] = {"x": x_enc, "y": y_enc, "tooltip": [_tip(x_enc), _tip(y_enc)]}
+    if chart.label is not None:
+        spec["encoding"]["tooltip"].insert(0, {"field": NAME, "type": "nominal", "title": label(chart.label)})
     if chart.kind == "multi_line":
         y_enc["title"] = None
         legend = {"orient": "bottom", "title": None}
