@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from databricks.sdk import WorkspaceClient
+from streamlit.testing.v1 import AppTest
 
 from mas.client import MASStreamingClient
 from mas.config import RetryPolicy, Timeouts
@@ -101,6 +102,8 @@ def demo_emulator() -> Iterator[Emulator]:
         yield server
 
 
+APP_SCRIPT = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+UI_TOKEN = "ui-test-token-4b1d"
 APP_TOKEN = "app-secret-token"
 WORKSPACE_ENDPOINT = "mas-test-endpoint"
 
@@ -116,6 +119,22 @@ def as_workspace(monkeypatch: pytest.MonkeyPatch) -> Callable[[Emulator], Emulat
         return emulator
 
     return point
+
+
+@pytest.fixture
+def demo_workspace(monkeypatch: pytest.MonkeyPatch, demo_emulator: Emulator) -> Emulator:
+    """The demo emulator configured as the app's workspace, the app's own token being UI_TOKEN."""
+    monkeypatch.setenv("DATABRICKS_HOST", demo_emulator.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", UI_TOKEN)
+    return demo_emulator
+
+
+@pytest.fixture
+def app(demo_workspace: Emulator) -> Iterator[AppTest]:
+    """The whole app (`streamlit_app.py`) in AppTest after its first run, answering from `demo_workspace`."""
+    at = AppTest.from_file(APP_SCRIPT, default_timeout=30).run()
+    assert not at.exception
+    yield at
 
 
 @pytest.fixture

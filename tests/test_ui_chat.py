@@ -11,28 +11,16 @@ import base64
 import importlib
 import importlib.util
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import APP_SCRIPT as APP
+from conftest import UI_TOKEN as TOKEN
 from streamlit.testing.v1 import AppTest
 
 from mas.demo.server import Emulator, Fault
 from ui.history import TextPart, ToolPart, Turn
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TOKEN = "ui-test-token-4b1d"
-
-
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, demo_emulator: Emulator) -> Iterator[AppTest]:
-    monkeypatch.setenv("DATABRICKS_HOST", demo_emulator.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    assert not at.exception
-    yield at
 
 
 def ask(at: AppTest, question: str) -> AppTest:
@@ -194,9 +182,7 @@ def test_only_recent_turns_are_drawn_until_earlier_ones_are_asked_for(app: AppTe
     assert len(app.chat_message) == 2 * (RECENT_TURNS + 3)
 
 
-def test_new_chat_clears_the_turns(monkeypatch: pytest.MonkeyPatch, demo_emulator: Emulator) -> None:
-    monkeypatch.setenv("DATABRICKS_HOST", demo_emulator.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+def test_new_chat_clears_the_turns(demo_workspace: Emulator) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["turns"] = [Turn(question="q", parts=[TextPart("a")], status="complete")]
     # AppTest drops the sidebar of st.navigation apps after the first run, so click it in that run.
@@ -207,11 +193,7 @@ def test_new_chat_clears_the_turns(monkeypatch: pytest.MonkeyPatch, demo_emulato
     assert any(b.key == "starter-0" for b in at.button)
 
 
-def test_new_chat_can_be_pressed_right_after_the_first_answer(
-    monkeypatch: pytest.MonkeyPatch, demo_emulator: Emulator
-) -> None:
-    monkeypatch.setenv("DATABRICKS_HOST", demo_emulator.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+def test_new_chat_can_be_pressed_right_after_the_first_answer(demo_workspace: Emulator) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["pending_question"] = "What's our total revenue?"  # a starter click, in the first run
     at.run()

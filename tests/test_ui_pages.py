@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import APP_SCRIPT as APP
+from conftest import UI_TOKEN as TOKEN
 from streamlit.testing.v1 import AppTest
 
 from mas.demo.server import Emulator
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TOKEN = "pages-test-token-77c2"
-
-
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, demo_emulator: Emulator) -> Iterator[AppTest]:
-    monkeypatch.setenv("DATABRICKS_HOST", demo_emulator.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    assert not at.exception
-    yield at
 
 
 def page_text(at: AppTest) -> str:
@@ -79,10 +68,8 @@ def test_the_connection_page_shows_endpoint_identity_and_checks_but_never_the_to
 
 
 def test_the_connection_page_reports_a_missing_endpoint_with_its_fix(
-    monkeypatch: pytest.MonkeyPatch, demo_emulator: Emulator
+    monkeypatch: pytest.MonkeyPatch, demo_workspace: Emulator
 ) -> None:
-    monkeypatch.setenv("DATABRICKS_HOST", demo_emulator.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
     monkeypatch.setenv("MAS_ENDPOINT_NAME", "no-such-endpoint")
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.switch_page("pages/connection.py").run()
