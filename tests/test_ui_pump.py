@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mas.errors import TransportError
+from mas.errors import MasError
 from mas.events import Done, Event, TextDelta
 from ui.pump import EventPump
 
@@ -42,10 +42,10 @@ def test_take_returns_nothing_when_the_upstream_is_silent() -> None:
 def test_an_upstream_exception_is_raised_in_the_reading_thread() -> None:
     def broken() -> Iterator[Event]:
         yield TextDelta(delta="a")
-        raise TransportError("cut")
+        raise MasError("cut")
 
     pump = EventPump(broken()).start()
-    with pytest.raises(TransportError, match="cut"):
+    with pytest.raises(MasError, match="cut"):
         drain(pump)
 
 
