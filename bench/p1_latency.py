@@ -40,8 +40,8 @@ def _ours(url: str) -> list[float]:
     from databricks.sdk import WorkspaceClient
 
     from mas import ChatMessage
-    from mas.client import MASStreamingClient
-    from mas.events import TextDelta
+    from mas.endpoint.client import MASStreamingClient
+    from mas.wire.events import TextDelta
 
     delays: list[float] = []
     ws = WorkspaceClient(host=url, token="bench", auth_type="pat")

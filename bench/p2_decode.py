@@ -76,7 +76,7 @@ def _chunks(body: bytes) -> Iterator[bytes]:
 
 
 def _ours(body: bytes) -> int:
-    from mas.decode import iter_events
+    from mas.wire.decode import iter_events
 
     return sum(1 for _ in iter_events(_chunks(body)))
 

@@ -29,8 +29,8 @@ KPI_QUESTION = "What's our total revenue?"
 
 
 def _history(turns: int = 40) -> list[Any]:
-    from mas.connection import resolve
-    from mas.results import parse_tool_output
+    from mas.endpoint.connection import resolve
+    from mas.results.toolresult import parse_tool_output
     from ui.history import Turn, apply_event, finish, to_messages
 
     connection = resolve()

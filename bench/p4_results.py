@@ -63,9 +63,9 @@ def statement_payload(rows: int = 200_000) -> str:
 
 
 def _ours(payload: str) -> tuple[int, int]:
-    from mas.charts import choose_chart
-    from mas.export import display_frame
-    from mas.results import parse_tool_output
+    from mas.results.charts import choose_chart
+    from mas.results.export import display_frame
+    from mas.results.toolresult import parse_tool_output
 
     result = parse_tool_output(payload)
     assert result.table is not None

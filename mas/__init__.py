@@ -7,8 +7,8 @@ never imports Streamlit; the UI lives in `ui/` and `pages/`.
 from __future__ import annotations
 
 from mas.errors import MasError
-from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, parse_event
-from mas.messages import ChatMessage, StreamChatRequest
+from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, parse_event
+from mas.wire.messages import ChatMessage, StreamChatRequest
 
 __all__ = [
     "ChatMessage",
@@ -29,7 +29,7 @@ def __getattr__(name: str) -> object:
     # The client pulls in httpx and databricks-sdk; import it on first use so that
     # `import mas` stays cheap for the UI and the CLI start-up.
     if name == "MASStreamingClient":
-        from mas.client import MASStreamingClient
+        from mas.endpoint.client import MASStreamingClient
 
         return MASStreamingClient
     raise AttributeError(f"module 'mas' has no attribute {name!r}")

@@ -3,7 +3,7 @@
 The body is a `StreamChatRequest`; the answer is `text/event-stream` with one `data: {event}`
 line per event, `data: [DONE]` instead of the `done` event (and after an `error` event), and
 `: keep-alive` comments while upstream is silent. Each request resolves its own identity from
-its headers (`mas.connection.resolve`). It does not decode the wire (see `mas.client`).
+its headers (`mas.endpoint.connection.resolve`). It does not decode the wire (see `mas.endpoint.client`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from mas.connection import Connection, resolve
+from mas.endpoint.connection import Connection, resolve
 from mas.errors import ConfigError, IdentityError
-from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
-from mas.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
+from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
 
 logger = logging.getLogger(__name__)
 

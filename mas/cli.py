@@ -2,7 +2,7 @@
 
 Streams the answer into the terminal as it arrives, with each sub-agent call shown as it
 happens (its question, then the SQL and a compact preview of the table it returned), or, with
-`--json`, every event as one JSON line. The endpoint and identity come from `mas.connection`
+`--json`, every event as one JSON line. The endpoint and identity come from `mas.endpoint.connection`
 (the usual Databricks auth variables, or the embedded demo when nothing is configured).
 """
 
@@ -17,11 +17,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-from mas.connection import resolve
+from mas.endpoint.connection import resolve
 from mas.errors import MasError
-from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
-from mas.messages import MAX_CONTENT_CHARS, ChatMessage
-from mas.results import ToolResult, parse_tool_output
+from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
+from mas.results.toolresult import ToolResult, parse_tool_output
 
 PREVIEW_ROWS = 5
 PREVIEW_COLUMNS = 6

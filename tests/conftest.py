@@ -18,8 +18,8 @@ import pytest
 from databricks.sdk import WorkspaceClient
 from streamlit.testing.v1 import AppTest
 
-from mas.client import MASStreamingClient
-from mas.config import RetryPolicy, Timeouts
+from mas.endpoint.client import MASStreamingClient
+from mas.settings import RetryPolicy, Timeouts
 from mas.demo.server import Emulator
 
 TEST_TOKEN = "test-token"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from mas.decode import iter_events
+from mas.wire.decode import iter_events
 
 FIXTURES = Path(__file__).parent / "fixtures" / "streams"
 

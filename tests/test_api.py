@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from mas.api import _Pipe, routes
 from mas.demo.faults import Fault, fingerprint
 from mas.demo.server import Emulator
-from mas.messages import MAX_BODY_BYTES, MAX_CONTENT_CHARS, MAX_MESSAGES
+from mas.wire.messages import MAX_BODY_BYTES, MAX_CONTENT_CHARS, MAX_MESSAGES
 
 STREAMLIT_THREAD_TOKENS = 28  # streamlit/web/server/starlette/starlette_server_config.py
 

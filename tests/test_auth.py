@@ -1,4 +1,4 @@
-"""mas.auth: who the app acts as, the per-user client, credential advice, and token hygiene.
+"""mas.endpoint.auth: who the app acts as, the per-user client, credential advice, and token hygiene.
 
 Upstream calls go to the emulator on 127.0.0.1 acting as the workspace (DATABRICKS_HOST points at
 it, the app's own token is "app-secret-token"); it records a sha256 of each Authorization header.
@@ -16,7 +16,7 @@ from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from databricks.sdk import WorkspaceClient
 
-from mas.auth import (
+from mas.endpoint.auth import (
     RELOAD_MESSAGE,
     SDK_RETRY_SECONDS,
     ForwardedUser,
@@ -27,13 +27,13 @@ from mas.auth import (
     forwarded_user,
     user_workspace_client,
 )
-from mas.connection import resolve
+from mas.endpoint.connection import resolve
 from mas.demo.faults import Fault, fingerprint
 from mas.demo.server import Emulator
 from mas.errors import ConfigError, IdentityError
-from mas.events import ErrorEvent, TextDelta
-from mas.messages import ChatMessage
-from mas.preflight import run_preflight
+from mas.wire.events import ErrorEvent, TextDelta
+from mas.wire.messages import ChatMessage
+from mas.endpoint.preflight import run_preflight
 
 SCOPE_MESSAGE = "Provided OAuth token does not have required scopes: serving.serving-endpoints"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mas.columns import ColumnMeta, describe, describe_columns, label, primary_first, words
-from mas.values import ValueHint
+from mas.results.columns import ColumnMeta, describe, describe_columns, label, primary_first, words
+from mas.results.values import ValueHint
 
 
 def _meta(

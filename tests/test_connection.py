@@ -1,4 +1,4 @@
-"""mas.connection: demo vs workspace, which identity, what is cached process-wide and what is not.
+"""mas.endpoint.connection: demo vs workspace, which identity, what is cached process-wide and what is not.
 
 A workspace is the emulator on 127.0.0.1 (DATABRICKS_HOST points at it); the demo is the real
 process-wide emulator with the demo supervisor.
@@ -18,13 +18,13 @@ import pytest
 from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 
-import mas.connection as connection_module
-from mas.connection import Connection, demo_emulator, normalize_host, resolve, workspace_host
+import mas.endpoint.connection as connection_module
+from mas.endpoint.connection import Connection, demo_emulator, normalize_host, resolve, workspace_host
 from mas.demo.faults import fingerprint
 from mas.demo.server import Emulator, EmulatorProcess
 from mas.errors import ConfigError, IdentityError
-from mas.events import Done, TextDelta
-from mas.messages import ChatMessage
+from mas.wire.events import Done, TextDelta
+from mas.wire.messages import ChatMessage
 
 
 class Echo:

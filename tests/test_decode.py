@@ -1,4 +1,4 @@
-"""Tests of mas.decode: every `.sse` fixture replayed whole, byte by byte and at random chunk
+"""Tests of mas.wire.decode: every `.sse` fixture replayed whole, byte by byte and at random chunk
 sizes against its expected events, JSON bodies, and properties (never raises, one terminal,
 independent of chunking)."""
 
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streams import FIXTURES, byte_by_byte, fixture_names, load, random_chunks, split_at, sse_body
 
-from mas.decode import events_from_json_body, iter_events
-from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.decode import events_from_json_body, iter_events
+from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
 
 EXAMPLES = settings(max_examples=int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 DONE = Done()

@@ -27,7 +27,7 @@ import yaml
 from databricks.sdk.service import apps
 from streamlit.web.server.app_discovery import discover_asgi_app
 
-from mas.config import DEFAULT_ENDPOINT_NAME
+from mas.settings import DEFAULT_ENDPOINT_NAME
 from mas.demo.faults import fingerprint
 from mas.demo.server import Emulator
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mas.export import DISPLAY_CAP, display_frame, spreadsheet_safe, to_csv_bytes
-from mas.results import parse_tool_output
+from mas.results.export import DISPLAY_CAP, display_frame, spreadsheet_safe, to_csv_bytes
+from mas.results.toolresult import parse_tool_output
 
 
 def _rows(data: bytes) -> list[list[str]]:

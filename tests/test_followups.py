@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from mas.demo.intents import Intent, interpret_conversation
-from mas.followups import derive_followups
-from mas.results import parse_tool_output
+from mas.results.followups import derive_followups
+from mas.results.toolresult import parse_tool_output
 
 TOTAL = "| total_revenue |\n|---|\n| $1,000 |"
 TREND = "| month | revenue |\n|---|---|\n| 2024-01 | 5 |\n| 2024-02 | 6 |"

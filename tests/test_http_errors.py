@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mas.http_errors import (
+from mas.endpoint.http_errors import (
     MAX_UPSTREAM_CHARS,
     UpstreamError,
     error_event_for_status,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mas.kpi import Kpi, kpi_from, kpi_from_table
-from mas.results import parse_tool_output
+from mas.results.kpi import Kpi, kpi_from, kpi_from_table
+from mas.results.toolresult import parse_tool_output
 
 
 def _kpi(markdown: str) -> Kpi | None:

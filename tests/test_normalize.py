@@ -1,4 +1,4 @@
-"""Tests of mas.normalize: wire dicts of all three formats to typed events, one terminal."""
+"""Tests of mas.wire.normalize: wire dicts of all three formats to typed events, one terminal."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mas.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
-from mas.normalize import Normalizer
+from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.normalize import Normalizer
 
 EXAMPLES = settings(max_examples=int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 

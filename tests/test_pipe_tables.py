@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mas.pipe_tables import find_fences, find_table, split_cells
+from mas.results.pipe_tables import find_fences, find_table, split_cells
 
 
 @pytest.mark.parametrize(

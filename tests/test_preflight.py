@@ -1,4 +1,4 @@
-"""mas.preflight: every failure the issue lists, reproduced against the emulator on 127.0.0.1.
+"""mas.endpoint.preflight: every failure the issue lists, reproduced against the emulator on 127.0.0.1.
 
 The emulator plays the workspace: endpoint metadata comes from its `metadata` hook, HTTP
 failures of the lookup from `Fault(route="metadata")`.
@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from databricks.sdk import WorkspaceClient
 
-from mas.client import MASStreamingClient
-from mas.connection import Connection, resolve
+from mas.endpoint.client import MASStreamingClient
+from mas.endpoint.connection import Connection, resolve
 from mas.demo.faults import Fault, fingerprint
 from mas.demo.server import Emulator, scripted_metadata
-from mas.preflight import PreflightReport, preflight_in_background, run_preflight
+from mas.endpoint.preflight import PreflightReport, preflight_in_background, run_preflight
 
 APP_TOKEN = "app-secret-token"
 ENDPOINT = "mas-test-endpoint"

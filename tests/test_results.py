@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mas.results import ToolResult, parse_tool_output
+from mas.results.toolresult import ToolResult, parse_tool_output
 
 EXAMPLES = int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "60"))
 SCRIPT = "<script>alert('x')</script>"

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from conftest import SCRIPT, ScriptedResponder, text_deltas
 
-from mas.config import DEFAULT_ENDPOINT_NAME
+from mas.settings import DEFAULT_ENDPOINT_NAME
 from mas.demo.server import MALFORMED_LINES, Emulator, EmulatorProcess, Fault, demo_pacing_from_env
 from mas.errors import ConfigError
 

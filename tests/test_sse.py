@@ -1,4 +1,4 @@
-"""Tests of mas.sse: WHATWG event-stream framing over bytes, whatever the chunking."""
+"""Tests of mas.wire.sse: WHATWG event-stream framing over bytes, whatever the chunking."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streams import byte_by_byte, split_at
 
-from mas.sse import SSEEvent, SSEParser
+from mas.wire.sse import SSEEvent, SSEParser
 
 EXAMPLES = settings(max_examples=int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 

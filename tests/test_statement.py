@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from mas import statement
-from mas.values import ValueHint
+from mas.results import statement
+from mas.results.values import ValueHint
 
 _TRICKY_ROWS: list[list[Any]] = [
     ["a],[b", "1"],
@@ -131,7 +131,7 @@ def test_type_from_type_text_when_type_name_missing() -> None:
 
 
 def test_a_typed_column_holding_other_values_is_kept_as_text(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="mas.statement"):
+    with caplog.at_level(logging.WARNING, logger="mas.results.statement"):
         frame = statement.typed_frame(
             [{"name": "n", "type_name": "INT"}], statement.raw_from_rows([["1"], ["x"]])
         )

@@ -1,11 +1,11 @@
-"""Tests of mas.textflow: deltas reconciled with done texts, speaker markers and noise."""
+"""Tests of mas.wire.textflow: deltas reconciled with done texts, speaker markers and noise."""
 
 from __future__ import annotations
 
 import pytest
 
-from mas.events import TextDelta
-from mas.textflow import TextFlow
+from mas.wire.events import TextDelta
+from mas.wire.textflow import TextFlow
 
 
 def texts(events: list[TextDelta]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Tests of mas.toolcalls: lenient arguments, outputs as text, names joined by call id."""
+"""Tests of mas.wire.toolcalls: lenient arguments, outputs as text, names joined by call id."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mas.events import ToolCall, ToolOutput
-from mas.toolcalls import ToolCalls, output_text, parse_arguments
+from mas.wire.events import ToolCall, ToolOutput
+from mas.wire.toolcalls import ToolCalls, output_text, parse_arguments
 
 
 @pytest.mark.parametrize(

@@ -75,12 +75,12 @@ def test_replay_draws_the_same_results_with_an_expander_and_parses_nothing(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ask(app, "Which region brings in the most revenue?")
-    import mas.results
+    import mas.results.toolresult
 
     def no_parsing(output: object) -> None:
         raise AssertionError("a rerun re-parsed a tool output")
 
-    monkeypatch.setattr(mas.results, "parse_tool_output", no_parsing)
+    monkeypatch.setattr(mas.results.toolresult, "parse_tool_output", no_parsing)
     app.run()
     assert not app.exception
     answer = app.chat_message[1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mas.columns import describe_columns
-from mas.kpi import Kpi
+from mas.results.columns import describe_columns
+from mas.results.kpi import Kpi
 from ui.formats import column_config, compact, is_fraction, kpi_delta, kpi_value
 
 

@@ -100,7 +100,7 @@ def test_a_configuration_error_is_shown_instead_of_a_stack_trace(
 
 def test_only_checks_that_failed_or_warn_call_their_hint_a_fix() -> None:
     def page() -> None:
-        from mas.preflight import Check
+        from mas.endpoint.preflight import Check
         from ui.connection_view import _check
 
         _check(Check("workspace", "info", "The embedded demo.", fix="Set DATABRICKS_HOST to use yours."))

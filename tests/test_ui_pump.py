@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from mas.errors import MasError
-from mas.events import Done, Event, TextDelta
+from mas.wire.events import Done, Event, TextDelta
 from ui.pump import EventPump
 
 

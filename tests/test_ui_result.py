@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mas.demo.server import Emulator
-from mas.export import DISPLAY_CAP, to_csv_bytes
-from mas.results import ToolResult, parse_tool_output
+from mas.results.export import DISPLAY_CAP, to_csv_bytes
+from mas.results.toolresult import ToolResult, parse_tool_output
 from ui.result import counts_caption
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")

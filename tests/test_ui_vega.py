@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from mas.charts import ChartSpec, available_kinds, build_chart
-from mas.columns import describe_columns
+from mas.results.charts import ChartSpec, available_kinds, build_chart
+from mas.results.columns import describe_columns
 from mas.errors import ResultError
 from ui.vega import BRAND, chart_frame, chart_spec
 

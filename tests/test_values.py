@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from mas.values import ValueHint, coerce_column, coerce_frame, parse_time_text
+from mas.results.values import ValueHint, coerce_column, coerce_frame, parse_time_text
 
 
 def _coerce(cells: list[object]) -> tuple[pd.Series, ValueHint]:

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from mas.events import Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput
 from ui import result
 from ui.history import TextPart, ToolPart, Turn, apply_event
 from ui.pump import EventPump
@@ -151,7 +151,7 @@ def stream_turn(
     also refreshed on each tick so a Stop is honoured while the endpoint is silent. Closing this
     generator (Stop, rerun, error) stops the pump, which closes the upstream request.
     """
-    from mas.results import parse_tool_output
+    from mas.results.toolresult import parse_tool_output
 
     pump = EventPump(events).start()
     tools = _LiveTools(turn)

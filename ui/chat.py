@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from mas.errors import MasError
-from mas.messages import ChatMessage
+from mas.wire.messages import ChatMessage
 from ui import brand, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.history import Turn, fail, finish, stop, to_messages
@@ -179,7 +179,7 @@ def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
 
 def suggestions_for(turn: Turn) -> list[str]:
     """The endpoint's own follow-ups when a result carried some, else a few derived from the last result."""
-    from mas.followups import derive_followups
+    from mas.results.followups import derive_followups
 
     results = [p.result for p in turn.tools if p.result is not None and not p.result.is_error]
     for tool_result in reversed(results):

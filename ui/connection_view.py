@@ -1,7 +1,7 @@
 """The Connection page's content: where questions go, as whom, and the endpoint check with its fixes.
 
 It shows the endpoint, the workspace host (or the demo), the identity in use and the signed-in
-e-mail; never a token. The check itself is `mas.preflight`, run in the background by `ui.session`.
+e-mail; never a token. The check itself is `mas.endpoint.preflight`, run in the background by `ui.session`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ui.sidebar import IDENTITY_LABELS
 from ui.text import literal
 
 if TYPE_CHECKING:
-    from mas.connection import Connection
-    from mas.preflight import Check, PreflightReport
+    from mas.endpoint.connection import Connection
+    from mas.endpoint.preflight import Check, PreflightReport
 
 WAIT_SECONDS = 15.0
 _ICONS = {"ok": ":material/check_circle:", "info": ":material/info:", "warn": ":material/warning:",

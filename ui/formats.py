@@ -1,6 +1,6 @@
 """How result values look: `st.dataframe` column configs and KPI numbers, from each column's meaning.
 
-A column's role and format come from `mas.columns` (currency, percent, month, …); this module only
+A column's role and format come from `mas.results.columns` (currency, percent, month, …); this module only
 maps them onto Streamlit's column types and onto short display strings ("$1.24M", "12.5 %",
 "Mar 2025"). It builds configs once per result; the render layer caches them in the record.
 """
@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mas.columns import ColumnMeta, label
-from mas.kpi import Kpi
+from mas.results.columns import ColumnMeta, label
+from mas.results.kpi import Kpi
 from ui.vega import time_grain
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF "}

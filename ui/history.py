@@ -13,11 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from mas.events import ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
-from mas.messages import MAX_CONTENT_CHARS, MAX_MESSAGES, ChatMessage
+from mas.wire.events import ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.messages import MAX_CONTENT_CHARS, MAX_MESSAGES, ChatMessage
 
 if TYPE_CHECKING:
-    from mas.results import ToolResult
+    from mas.results.toolresult import ToolResult
 
 TurnStatus = Literal["streaming", "complete", "stopped", "error"]
 ToolState = Literal["running", "complete", "error", "stopped"]

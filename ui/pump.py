@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mas.events import Event
+from mas.wire.events import Event
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class EventPump:
         finally:
             close = getattr(self._events, "close", None)
             if close is not None:
-                # Closing the client's generator closes its HTTP response (mas.client's finally).
+                # Closing the client's generator closes its HTTP response (mas.endpoint.client's finally).
                 close()
             self._queue.put(_End())
 

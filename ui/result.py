@@ -17,11 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from mas.charts import ChartKind, available_kinds, build_chart
-from mas.columns import ColumnMeta
-from mas.export import DISPLAY_CAP, display_frame, to_csv_bytes
-from mas.kpi import Kpi, kpi_from
-from mas.results import ToolResult
+from mas.results.charts import ChartKind, available_kinds, build_chart
+from mas.results.columns import ColumnMeta
+from mas.results.export import DISPLAY_CAP, display_frame, to_csv_bytes
+from mas.results.kpi import Kpi, kpi_from
+from mas.results.toolresult import ToolResult
 from ui import formats, session
 from ui.history import ToolPart
 from ui.text import literal

@@ -2,7 +2,7 @@
 
 Everything here lives in `st.session_state`, never in module globals or shared caches, because
 a connection may carry the signed-in user's token (issue 4: tokens live only with their session).
-The preflight runs once per session on a background pool (`mas.preflight`); pages poll its
+The preflight runs once per session on a background pool (`mas.endpoint.preflight`); pages poll its
 future on later reruns and never wait for it. Rendering is elsewhere (`ui.sidebar`, the pages).
 """
 
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from mas.connection import resolve
+from mas.endpoint.connection import resolve
 from mas.errors import MasError
 from ui.history import ToolPart, Turn
 
 if TYPE_CHECKING:
-    from mas.connection import Connection
-    from mas.preflight import PreflightReport
+    from mas.endpoint.connection import Connection
+    from mas.endpoint.preflight import PreflightReport
 
 
 @dataclass
@@ -119,7 +119,7 @@ def preflight(*, again: bool = False) -> Future[PreflightReport] | None:
         return future
     if connection_error() is not None:
         return None
-    from mas.preflight import preflight_in_background
+    from mas.endpoint.preflight import preflight_in_background
 
     future = preflight_in_background(connection())
     st.session_state["preflight"] = future

@@ -5,7 +5,7 @@ long chat's reruns slow (shared/notes/streamlit-rerun-costs.md); a plain spec di
 `st.vega_lite_chart` costs next to nothing to send again. The chart's data is rebuilt once with
 fixed field names (`x`, `y`, `series`, `name` for a scatter's dots): column names from a tool
 output are only ever titles, since Vega reads dots, brackets and quotes in a field name as an
-access path. Which chart fits a table is decided in `mas.charts`; this module only draws the
+access path. Which chart fits a table is decided in `mas.results.charts`; this module only draws the
 decision. It never imports Streamlit.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from mas.charts import ChartSpec
-from mas.columns import ColumnMeta, Format, label
+from mas.results.charts import ChartSpec
+from mas.results.columns import ColumnMeta, Format, label
 from mas.errors import ResultError
 
 BRAND = ("#2F7FD9", "#EC3115", "#7A8CA3", "#F2A541", "#3BA99C", "#9B6FCF", "#C9B79C")
@@ -118,7 +118,7 @@ def _mark(kind: str) -> dict[str, Any]:
 
 
 def chart_spec(chart: ChartSpec, metas: Sequence[ColumnMeta]) -> dict[str, Any]:
-    """A Vega-Lite spec for `chart_frame(chart)` (data passed separately): one `mas.charts` decision."""
+    """A Vega-Lite spec for `chart_frame(chart)` (data passed separately): one `mas.results.charts` decision."""
     if chart.data is None or chart.x is None or not chart.y:
         raise ResultError(f"Nothing to draw for a {chart.kind!r} chart.")
     x_values, y_name = chart.data[chart.x], chart.y[0]
@@ -127,7 +127,7 @@ def chart_spec(chart: ChartSpec, metas: Sequence[ColumnMeta]) -> dict[str, Any]:
     x_enc = _x_encoding(x_values, chart.x, meta=_meta(metas, chart.x), x_format=chart.x_format)
     spec: dict[str, Any] = {"height": 300, "config": _CONFIG}
     if chart.kind == "bar" and x_enc["type"] == "nominal":
-        # Horizontal bars in the data's order (mas.charts puts the highest first and "Other" last):
+        # Horizontal bars in the data's order (mas.results.charts puts the highest first and "Other" last):
         # long category names stay readable and the biggest reads first.
         return spec | {
             "height": {"step": 30 if len(x_values) <= 8 else 22},

@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from mas.config import endpoint_name_from_env
+from mas.settings import endpoint_name_from_env
 from mas.demo.server import Emulator, demo_pacing_from_env
 
 

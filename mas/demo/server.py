@@ -20,7 +20,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
-from mas.config import DEFAULT_ENDPOINT_NAME
+from mas.settings import DEFAULT_ENDPOINT_NAME
 from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
 from mas.errors import ConfigError

@@ -4,7 +4,7 @@
 returns a `PreflightReport` of checks (ok / info / warn / fail, each with a message and a fix).
 It never raises and never blocks the chat: call it off the script thread, e.g. with
 `preflight_in_background(connection)`, and show the report once its future is done; the first
-question may go out before it is. It does not send questions (see `mas.client`).
+question may go out before it is. It does not send questions (see `mas.endpoint.client`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 import httpx
 
-from mas.auth import auth_mode_from_env
-from mas.connection import Connection
+from mas.endpoint.auth import auth_mode_from_env
+from mas.endpoint.connection import Connection
 from mas.errors import ConfigError
-from mas.http_errors import parse_error_body
+from mas.endpoint.http_errors import parse_error_body
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ optional alignment colons and the same number of cells, then body rows until a b
 pipe-less line; outer pipes are optional and `\\|` is a literal pipe. Confluence-style
 `||a||b||` headers (seen in sub-agent text, mas-output.md §2) are read too. `split_prose` takes
 the SQL fences and the first table out of a text. It returns strings only; typing the cells is
-`mas.values`' job.
+`mas.results.values`' job.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 `resolve()` turns request headers and the environment into a `Connection`: a streaming client
 bound to one identity. Only app-wide things are cached here (the demo emulator, the app's own
 client); a user's client is built per call and lives only as long as the caller keeps it.
-Deciding the identity from headers is `mas.auth`; talking to the endpoint is `mas.client`.
+Deciding the identity from headers is `mas.endpoint.auth`; talking to the endpoint is `mas.endpoint.client`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from databricks.sdk import WorkspaceClient
 
-from mas.auth import (
+from mas.endpoint.auth import (
     Identity,
     auth_mode_from_env,
     choose_identity,
@@ -31,13 +31,13 @@ from mas.auth import (
     user_workspace_client,
     workspace_client,
 )
-from mas.config import endpoint_name_from_env
+from mas.settings import endpoint_name_from_env
 from mas.errors import ConfigError
-from mas.events import ErrorEvent, Event
-from mas.messages import ChatMessage
+from mas.wire.events import ErrorEvent, Event
+from mas.wire.messages import ChatMessage
 
 if TYPE_CHECKING:
-    from mas.client import MASStreamingClient
+    from mas.endpoint.client import MASStreamingClient
     from mas.demo.server import EmulatorProcess
 
 logger = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ def app_workspace_client() -> WorkspaceClient:
 
 
 def _streaming_client(identity: Identity, wc: WorkspaceClient, *, name: str) -> MASStreamingClient:
-    from mas.client import MASStreamingClient
+    from mas.endpoint.client import MASStreamingClient
 
     if identity == "user":  # a user's client goes wherever their token goes: never shared
         return MASStreamingClient(endpoint_name=name, workspace_client=wc)

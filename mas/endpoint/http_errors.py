@@ -4,7 +4,7 @@ Pure functions: a status, a content type and a body in; the upstream `error_code
 (parsed the way databricks-sdk's error deserializer does: Databricks JSON, legacy
 `{"error": ...}`, plain `CODE: message` text, HTML pages) and a readable message out; the same
 for network failures, and the reading of `Retry-After`. No I/O, and no retry policy (see
-`mas.client`).
+`mas.endpoint.client`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from mas.events import ErrorEvent
+from mas.wire.events import ErrorEvent
 
 logger = logging.getLogger(__name__)
 

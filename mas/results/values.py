@@ -5,7 +5,7 @@ and K/M/B suffixes become numbers; ISO dates, timestamps, months and quarters be
 A column converts only when every non-null cell parses, so no value is ever lost. Percentages are
 kept in points ("12.5%" → 12.5) with the column flagged `percent`. The work runs on Arrow arrays
 (RE2 kernels), not per cell in Python. This module does not decide what a column means (see
-`mas.columns`); of typed (statement-response) data it only reads STRING columns of ISO dates,
+`mas.results.columns`); of typed (statement-response) data it only reads STRING columns of ISO dates,
 months and `YYYY-Qn` quarters as times (`parse_time_text`).
 """
 

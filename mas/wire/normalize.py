@@ -2,8 +2,8 @@
 
 It reads ResponsesAgent events (what a MAS speaks), ChatAgent chunks and OpenAI chat-completion
 chunks, telling them apart from each payload's shape, tolerantly: unknown types and fields are
-logged at debug and passed over. It does no I/O and no SSE or JSON parsing (see `mas.sse` and
-`mas.decode`); the wire facts it follows are in the notes `wire-format.md` §2 and `mas-output.md` §3.
+logged at debug and passed over. It does no I/O and no SSE or JSON parsing (see `mas.wire.sse` and
+`mas.wire.decode`); the wire facts it follows are in the notes `wire-format.md` §2 and `mas-output.md` §3.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from mas.events import Done, ErrorEvent, Event
-from mas.textflow import TextFlow
-from mas.toolcalls import ToolCalls, as_text
+from mas.wire.events import Done, ErrorEvent, Event
+from mas.wire.textflow import TextFlow
+from mas.wire.toolcalls import ToolCalls, as_text
 
 log = logging.getLogger(__name__)
 

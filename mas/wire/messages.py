@@ -2,7 +2,7 @@
 
 `ChatMessage` is one turn of the conversation; `StreamChatRequest` is the body of
 `POST /api/chat/stream` with the limits the API enforces. Turning messages into the
-endpoint's wire `input` is here too; sending them is not (see `mas.client`).
+endpoint's wire `input` is here too; sending them is not (see `mas.endpoint.client`).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from mas.columns import ColumnMeta, by_role, label, primary_first
-from mas.results import ToolResult
+from mas.results.columns import ColumnMeta, by_role, label, primary_first
+from mas.results.toolresult import ToolResult
 
 DEFAULT_MEASURE = "revenue"
 DIMENSIONS = ("region", "product", "channel", "segment")

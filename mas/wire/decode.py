@@ -1,7 +1,7 @@
 """Decoding a serving endpoint's answer into typed `mas` events: the composed pure pipeline.
 
-`iter_events` runs bytes of an SSE body through `mas.sse` (framing), JSON, and
-`mas.normalize` (meaning); `events_from_json_body` does the same for a non-streamed JSON
+`iter_events` runs bytes of an SSE body through `mas.wire.sse` (framing), JSON, and
+`mas.wire.normalize` (meaning); `events_from_json_body` does the same for a non-streamed JSON
 answer. Both end with exactly one terminal event and never raise for bad input. Network
 errors raised by the chunk iterable are not caught here: the client owns those.
 """
@@ -13,9 +13,9 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from mas.events import ErrorEvent, Event
-from mas.normalize import Normalizer, error_event
-from mas.sse import SSEEvent, SSEParser
+from mas.wire.events import ErrorEvent, Event
+from mas.wire.normalize import Normalizer, error_event
+from mas.wire.sse import SSEEvent, SSEParser
 
 log = logging.getLogger(__name__)
 

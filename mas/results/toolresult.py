@@ -18,11 +18,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from mas import statement
-from mas.columns import ColumnMeta, describe_columns
-from mas.kpi import kpi_from_table
-from mas.pipe_tables import split_prose
-from mas.values import ValueHint
+from mas.results import statement
+from mas.results.columns import ColumnMeta, describe_columns
+from mas.results.kpi import kpi_from_table
+from mas.results.pipe_tables import split_prose
+from mas.results.values import ValueHint
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class ToolResult:
     suggestions: list[str] = field(default_factory=list)
     is_error: bool = False
     columns: tuple[ColumnMeta, ...] = ()
-    """Role and format of each table column (see `mas.columns`)."""
+    """Role and format of each table column (see `mas.results.columns`)."""
     kind: Kind = "text"
 
 

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mas.columns import ColumnMeta, Format, by_role, describe_columns, is_derived, label, words
+from mas.results.columns import ColumnMeta, Format, by_role, describe_columns, is_derived, label, words
 
 if TYPE_CHECKING:
-    from mas.results import ToolResult
+    from mas.results.toolresult import ToolResult
 
 _CURRENT = frozenset({"current", "this", "cur", "now", "latest", "ty", "curr"})
 _PREVIOUS = frozenset({"previous", "prior", "last", "prev", "ly", "earlier", "before"})

@@ -2,10 +2,10 @@
 `result.data_array`), column/row envelopes, records, and markdown cells.
 
 Statement cells arrive as strings or nulls and are typed by each column's `type_name` (Databricks
-`sql.ColumnInfo`; see wire-format.md §5), nulls kept as NA; untyped shapes go through `mas.values`.
+`sql.ColumnInfo`; see wire-format.md §5), nulls kept as NA; untyped shapes go through `mas.results.values`.
 Large JSON texts are scanned row by row straight into Arrow string columns, so the rows never
 exist as millions of Python strings at once (issue 5, P4: peak memory ≤ 5× the payload). This
-module does not find these shapes inside a tool output: see `mas.results`.
+module does not find these shapes inside a tool output: see `mas.results.toolresult`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mas.values import TEXT_DTYPE, ValueHint, cell_text, coerce_frame, parse_time_text
+from mas.results.values import TEXT_DTYPE, ValueHint, cell_text, coerce_frame, parse_time_text
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Reads the headers the Databricks Apps proxy forwards and the `MAS_AUTH` setting, builds the
 per-user `WorkspaceClient`, and rewrites credential errors into advice that fits the identity.
 It keeps no state: a user token only ever lives in the objects returned to the caller, which
-must keep them per session or per request (see `mas.connection`).
+must keep them per session or per request (see `mas.endpoint.connection`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
 from mas.errors import ConfigError, IdentityError
-from mas.events import ErrorEvent
+from mas.wire.events import ErrorEvent
 
 logger = logging.getLogger(__name__)
 

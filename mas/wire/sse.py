@@ -3,7 +3,7 @@
 A push-style parser with no I/O, following the WHATWG event-stream rules (LF, CR and CRLF line
 ends, a leading BOM, comments, `event:`/`id:`/`retry:` fields, multi-line `data:`, invalid
 UTF-8 replaced). It knows nothing about JSON or about what the events mean: that is
-`mas.normalize` and `mas.decode`.
+`mas.wire.normalize` and `mas.wire.decode`.
 """
 
 from __future__ import annotations

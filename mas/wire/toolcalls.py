@@ -3,7 +3,7 @@
 `ToolCalls` remembers each call's name so a `function_call_output` (which carries no name on
 the ResponsesAgent wire) can be labelled, drops a call reported twice, and assembles OpenAI
 chat-completion calls whose arguments stream in pieces. It builds `ToolCall`/`ToolOutput`
-events but does not decide when: that is `mas.normalize`.
+events but does not decide when: that is `mas.wire.normalize`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from mas.events import ToolCall, ToolOutput
+from mas.wire.events import ToolCall, ToolOutput
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Settings read from the environment, in one place and read lazily.
 
 Endpoint name, timeouts and retry bounds for the streaming client. It does not decide
-between demo and workspace (see `mas.connection`) and never reads or holds a token.
+between demo and workspace (see `mas.endpoint.connection`) and never reads or holds a token.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A MAS may stream a message as deltas, send it only whole in `output_item.done`, or both; it
 also sends `<name>…</name>` speaker markers and `EMPTY` noise as message text. `TextFlow`
 turns all of that into `TextDelta`s shown once, with markers setting `agent`. It knows only
-text: which wire event carried it is `mas.normalize`'s business.
+text: which wire event carried it is `mas.wire.normalize`'s business.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from mas.events import Event, TextDelta
+from mas.wire.events import Event, TextDelta
 
 log = logging.getLogger(__name__)
 

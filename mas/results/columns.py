@@ -2,7 +2,7 @@
 how to format it (currency, percent, integer, dates…).
 
 Roles come from the dtype first and the column name second (an integer `year` is time, an
-`order_id` is an id, a `revenue` is a currency measure); hints from cell parsing (`mas.values`)
+`order_id` is an id, a `revenue` is a currency measure); hints from cell parsing (`mas.results.values`)
 add what a dtype cannot carry, like a percent sign or a currency mark. It reads tables and
 never changes them; the UI and the chart rules read the result.
 """
@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from mas.values import ValueHint
+from mas.results.values import ValueHint
 
 Role = Literal["time", "measure", "category", "id", "text"]
 Format = Literal["currency", "percent", "integer", "number", "date", "datetime", "month", "quarter",

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mas.columns import ColumnMeta, by_role, describe_columns, is_derived, label, primary_first
+from mas.results.columns import ColumnMeta, by_role, describe_columns, is_derived, label, primary_first
 from mas.errors import ResultError
 
 ChartKind = Literal["line", "bar", "scatter", "multi_line", "none"]
@@ -40,7 +40,7 @@ class ChartSpec:
     data: pd.DataFrame | None = None
     """Wide frame to plot, row order meaningful (bars highest first, lines by time)."""
     y_format: str | None = None
-    """The measure's format (see `mas.columns.Format`) for the axis and tooltips."""
+    """The measure's format (see `mas.results.columns.Format`) for the axis and tooltips."""
     x_format: str | None = None
     """The x column's format: "year", "month", "quarter", "date", "currency", "text" …"""
     label: str | None = None

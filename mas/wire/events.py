@@ -3,7 +3,7 @@
 These are what `MASStreamingClient.stream_events` yields and what the SSE API writes, using
 the seed's dotted tags. They are emitted strictly (frozen, extra fields forbidden) and dump
 without `None` fields, so `model_dump()` is exactly the seed's JSON. Reading the wire is not
-done here: see `mas.normalize`.
+done here: see `mas.wire.normalize`.
 """
 
 from __future__ import annotations
