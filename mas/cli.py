@@ -19,9 +19,9 @@ from typing import Any, TextIO
 
 from mas.endpoint.connection import resolve
 from mas.errors import MasError
+from mas.results.toolresult import ToolResult, parse_tool_output
 from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
-from mas.results.toolresult import ToolResult, parse_tool_output
 
 PREVIEW_ROWS = 5
 PREVIEW_COLUMNS = 6

@@ -18,9 +18,9 @@ import pytest
 from databricks.sdk import WorkspaceClient
 from streamlit.testing.v1 import AppTest
 
+from mas.demo.server import Emulator
 from mas.endpoint.client import MASStreamingClient
 from mas.settings import RetryPolicy, Timeouts
-from mas.demo.server import Emulator
 
 TEST_TOKEN = "test-token"
 # Kept: they tune the test run itself, not which workspace it talks to.

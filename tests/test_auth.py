@@ -16,6 +16,8 @@ from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from databricks.sdk import WorkspaceClient
 
+from mas.demo.faults import Fault, fingerprint
+from mas.demo.server import Emulator
 from mas.endpoint.auth import (
     RELOAD_MESSAGE,
     SDK_RETRY_SECONDS,
@@ -28,12 +30,10 @@ from mas.endpoint.auth import (
     user_workspace_client,
 )
 from mas.endpoint.connection import resolve
-from mas.demo.faults import Fault, fingerprint
-from mas.demo.server import Emulator
+from mas.endpoint.preflight import run_preflight
 from mas.errors import ConfigError, IdentityError
 from mas.wire.events import ErrorEvent, TextDelta
 from mas.wire.messages import ChatMessage
-from mas.endpoint.preflight import run_preflight
 
 SCOPE_MESSAGE = "Provided OAuth token does not have required scopes: serving.serving-endpoints"
 

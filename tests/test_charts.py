@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mas.results.charts import MAX_POINTS, OTHER, TOP_BARS, ChartKind, available_kinds, build_chart, choose_chart
 from mas.errors import ResultError
+from mas.results.charts import (
+    MAX_POINTS,
+    OTHER,
+    TOP_BARS,
+    ChartKind,
+    available_kinds,
+    build_chart,
+    choose_chart,
+)
 from mas.results.toolresult import parse_tool_output
 
 ALL_KINDS: tuple[ChartKind, ...] = ("line", "bar", "scatter", "multi_line")

@@ -15,8 +15,8 @@ from conftest import TEST_TOKEN, ScriptedResponder, text_deltas
 
 from mas.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main, table_preview
 from mas.demo.server import Emulator, Fault
-from mas.wire.events import Done, parse_event
 from mas.results.toolresult import ToolResult
+from mas.wire.events import Done, parse_event
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,9 +16,9 @@ from conftest import GENIE_TABLE, SCRIPT_TEXT, TEST_TOKEN, ScriptedResponder, te
 from databricks.sdk import WorkspaceClient
 
 from mas import ChatMessage
+from mas.demo.server import MALFORMED_LINES, Emulator, Fault
 from mas.endpoint.client import MASStreamingClient
 from mas.settings import DEFAULT_ENDPOINT_NAME, RetryPolicy, Timeouts
-from mas.demo.server import MALFORMED_LINES, Emulator, Fault
 from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
 
 ClientFor = Callable[..., MASStreamingClient]

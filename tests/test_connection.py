@@ -19,9 +19,9 @@ from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 
 import mas.endpoint.connection as connection_module
-from mas.endpoint.connection import Connection, demo_emulator, normalize_host, resolve, workspace_host
 from mas.demo.faults import fingerprint
 from mas.demo.server import Emulator, EmulatorProcess
+from mas.endpoint.connection import Connection, demo_emulator, normalize_host, resolve, workspace_host
 from mas.errors import ConfigError, IdentityError
 from mas.wire.events import Done, TextDelta
 from mas.wire.messages import ChatMessage

@@ -27,9 +27,9 @@ import yaml
 from databricks.sdk.service import apps
 from streamlit.web.server.app_discovery import discover_asgi_app
 
-from mas.settings import DEFAULT_ENDPOINT_NAME
 from mas.demo.faults import fingerprint
 from mas.demo.server import Emulator
+from mas.settings import DEFAULT_ENDPOINT_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$")  # Apps: lowercase letters, digits, hyphens

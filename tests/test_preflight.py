@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from databricks.sdk import WorkspaceClient
 
-from mas.endpoint.client import MASStreamingClient
-from mas.endpoint.connection import Connection, resolve
 from mas.demo.faults import Fault, fingerprint
 from mas.demo.server import Emulator, scripted_metadata
+from mas.endpoint.client import MASStreamingClient
+from mas.endpoint.connection import Connection, resolve
 from mas.endpoint.preflight import PreflightReport, preflight_in_background, run_preflight
 
 APP_TOKEN = "app-secret-token"

@@ -21,9 +21,9 @@ import httpx
 import pytest
 from conftest import SCRIPT, ScriptedResponder, text_deltas
 
-from mas.settings import DEFAULT_ENDPOINT_NAME
 from mas.demo.server import MALFORMED_LINES, Emulator, EmulatorProcess, Fault, demo_pacing_from_env
 from mas.errors import ConfigError
+from mas.settings import DEFAULT_ENDPOINT_NAME
 
 INVOKE = f"/serving-endpoints/{DEFAULT_ENDPOINT_NAME}/invocations"
 BODY = {"input": [{"role": "user", "content": "hi"}], "stream": True}

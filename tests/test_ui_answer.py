@@ -8,8 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from mas.endpoint.client import MASStreamingClient
 from mas.demo.server import Emulator, Fault
+from mas.endpoint.client import MASStreamingClient
 from mas.wire.messages import ChatMessage
 from tests.conftest import SCRIPT_TEXT, text_deltas
 from ui.answer import stream_turn, tool_label

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mas.results.toolresult import ToolResult, parse_tool_output
 from mas.wire.events import Done, ErrorEvent, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, MAX_MESSAGES
-from mas.results.toolresult import ToolResult, parse_tool_output
 from ui.history import TextPart, ToolPart, Turn, apply_event, finish, genie_question, stop, to_messages
 
 TABLE = "| region | net_revenue |\n|---|---|\n| EMEA | 1200.50 |\n| APAC | 950.25 |"

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from mas.errors import ResultError
 from mas.results.charts import ChartSpec, available_kinds, build_chart
 from mas.results.columns import describe_columns
-from mas.errors import ResultError
 from ui.vega import BRAND, chart_frame, chart_spec
 
 MONTHS = pd.DataFrame(

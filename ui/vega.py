@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from mas.errors import ResultError
 from mas.results.charts import ChartSpec
 from mas.results.columns import ColumnMeta, Format, label
-from mas.errors import ResultError
 
 BRAND = ("#2F7FD9", "#EC3115", "#7A8CA3", "#F2A541", "#3BA99C", "#9B6FCF", "#C9B79C")
 X, Y, SERIES, NAME = "x", "y", "series", "name"
@@ -118,7 +118,7 @@ def _mark(kind: str) -> dict[str, Any]:
 
 
 def chart_spec(chart: ChartSpec, metas: Sequence[ColumnMeta]) -> dict[str, Any]:
-    """A Vega-Lite spec for `chart_frame(chart)` (data passed separately): one `mas.results.charts` decision."""
+    """A Vega-Lite spec for `chart_frame(chart)` (data passed separately): one charts decision."""
     if chart.data is None or chart.x is None or not chart.y:
         raise ResultError(f"Nothing to draw for a {chart.kind!r} chart.")
     x_values, y_name = chart.data[chart.x], chart.y[0]

@@ -14,8 +14,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from mas.settings import endpoint_name_from_env
 from mas.demo.server import Emulator, demo_pacing_from_env
+from mas.settings import endpoint_name_from_env
 
 
 def _parser() -> argparse.ArgumentParser:

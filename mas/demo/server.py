@@ -20,10 +20,10 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
-from mas.settings import DEFAULT_ENDPOINT_NAME
 from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
 from mas.errors import ConfigError
+from mas.settings import DEFAULT_ENDPOINT_NAME
 
 __all__ = [
     "MALFORMED_LINES",

@@ -3,7 +3,8 @@
 `MASStreamingClient.stream_events` POSTs the whole history to `/serving-endpoints/{name}/invocations`
 with the workspace client's host and fresh auth headers, retries only before a successful answer
 starts (429/503 with Retry-After, refused or reset connections), and turns every failure into one
-terminal `ErrorEvent`. Decoding the body is `mas.wire.decode`; wording HTTP errors is `mas.endpoint.http_errors`.
+terminal `ErrorEvent`. Decoding the body is `mas.wire.decode`; wording HTTP errors is
+`mas.endpoint.http_errors`.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from urllib.parse import quote
 
 import httpx
 
+from mas.endpoint.http_errors import error_event_for_status, network_error_event, retry_after_seconds
 from mas.settings import RetryPolicy, Timeouts, endpoint_name_from_env
 from mas.wire.decode import events_from_json_body, iter_events
 from mas.wire.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta
-from mas.endpoint.http_errors import error_event_for_status, network_error_event, retry_after_seconds
 from mas.wire.messages import ChatMessage, to_wire_input
 
 if TYPE_CHECKING:

@@ -31,14 +31,14 @@ from mas.endpoint.auth import (
     user_workspace_client,
     workspace_client,
 )
-from mas.settings import endpoint_name_from_env
 from mas.errors import ConfigError
+from mas.settings import endpoint_name_from_env
 from mas.wire.events import ErrorEvent, Event
 from mas.wire.messages import ChatMessage
 
 if TYPE_CHECKING:
-    from mas.endpoint.client import MASStreamingClient
     from mas.demo.server import EmulatorProcess
+    from mas.endpoint.client import MASStreamingClient
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ import httpx
 
 from mas.endpoint.auth import auth_mode_from_env
 from mas.endpoint.connection import Connection
-from mas.errors import ConfigError
 from mas.endpoint.http_errors import parse_error_body
+from mas.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mas.results.columns import ColumnMeta, by_role, describe_columns, is_derived, label, primary_first
 from mas.errors import ResultError
+from mas.results.columns import ColumnMeta, by_role, describe_columns, is_derived, label, primary_first
 
 ChartKind = Literal["line", "bar", "scatter", "multi_line", "none"]
 MAX_POINTS = 5_000
