@@ -31,7 +31,7 @@ KPI_QUESTION = "What's our total revenue?"
 def _history(turns: int = 40) -> list[Any]:
     from mas.endpoint.connection import resolve
     from mas.results.toolresult import parse_tool_output
-    from ui.history import Turn, apply_event, finish, to_messages
+    from mas.transcript import Turn, apply_event, finish, to_messages
 
     connection = resolve()
     history: list[Any] = []
@@ -39,7 +39,7 @@ def _history(turns: int = 40) -> list[Any]:
         question = TABLE_QUESTIONS[(i // 2) % len(TABLE_QUESTIONS)] if i % 2 == 0 else KPI_QUESTION
         turn = Turn(question=question)
         for event in connection.stream_events(to_messages(history, question)):
-            apply_event(turn, event, parse=parse_tool_output)
+            apply_event(turn, event)
         finish(turn)
         history.append(turn)
     return history

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from mas.endpoint.connection import resolve
 from mas.errors import MasError
 from mas.results.toolresult import ToolResult, parse_tool_output
+from mas.transcript import genie_question
 from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
 
@@ -123,8 +124,8 @@ class _Renderer:
         self.mid_line = not delta.endswith("\n")
 
     def call(self, event: ToolCall) -> None:
-        question = event.args.get("genie_query") or event.args.get("query") or event.args.get("question")
-        shown = question if isinstance(question, str) else json.dumps(event.args, ensure_ascii=False)
+        question = genie_question(event.args)
+        shown = question if question is not None else json.dumps(event.args, ensure_ascii=False)
         if self.mid_line:
             self.out.write("\n")
         self.out.write(self.style.accent(f"→ {event.name}") + f": {shown}\n")

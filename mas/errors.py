@@ -26,3 +26,7 @@ class IdentityError(ConfigError):
 
 class ResultError(MasError):
     """A tool result cannot be shown the way asked, e.g. a chart kind that does not fit its table."""
+
+
+class TranscriptError(MasError):
+    """A saved conversation record cannot be read back (a newer format, a broken shape)."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mas.results.kpi import Kpi, kpi_from, kpi_from_table
+from mas.results.kpi import Kpi, kpi_from_table
 from mas.results.toolresult import parse_tool_output
 
 
 def _kpi(markdown: str) -> Kpi | None:
-    return kpi_from(parse_tool_output(markdown))
+    return (parse_tool_output(markdown)).kpi
 
 
 def test_single_value() -> None:
@@ -111,7 +111,7 @@ def test_missing_previous_gives_no_change() -> None:
 )
 def test_not_kpis(table: str) -> None:
     result = parse_tool_output(table)
-    assert kpi_from(result) is None and result.kind != "kpi"
+    assert (result).kpi is None and result.kind != "kpi"
 
 
 def test_kind_is_kpi_for_kpi_shapes() -> None:
@@ -142,7 +142,7 @@ def test_one_row_with_prior_value_or_growth_gives_the_change(
     table: str, previous: float, pct: float, periods: tuple[str, str]
 ) -> None:
     result = parse_tool_output(table)
-    kpi = kpi_from(result)
+    kpi = (result).kpi
     assert result.kind == "kpi" and kpi is not None
     assert kpi.value == 120 and kpi.label in ("net revenue", "revenue")
     assert kpi.previous == pytest.approx(previous) and kpi.delta == pytest.approx(120 - previous)
@@ -161,4 +161,4 @@ def test_one_row_with_prior_value_or_growth_gives_the_change(
 )
 def test_one_row_without_a_change_of_its_measure_is_not_a_kpi(table: str) -> None:
     result = parse_tool_output(table)
-    assert kpi_from(result) is None and result.kind == "table"
+    assert (result).kpi is None and result.kind == "table"

@@ -13,7 +13,7 @@ from mas.endpoint.client import MASStreamingClient
 from mas.wire.messages import ChatMessage
 from tests.conftest import SCRIPT_TEXT, text_deltas
 from ui.answer import stream_turn, tool_label
-from ui.history import TextPart, ToolPart, Turn
+from mas.transcript import TextPart, ToolPart, Turn
 
 QUESTION = [ChatMessage(role="user", content="Revenue by region?")]
 

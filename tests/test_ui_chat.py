@@ -20,7 +20,7 @@ from conftest import UI_TOKEN as TOKEN
 from streamlit.testing.v1 import AppTest
 
 from mas.demo.server import Emulator, Fault
-from ui.history import TextPart, ToolPart, Turn
+from mas.transcript import TextPart, ToolPart, Turn
 
 
 def ask(at: AppTest, question: str) -> AppTest:
@@ -234,7 +234,7 @@ def _previous_generation_of(module_name: str) -> ModuleType:
 
 
 def test_records_from_before_a_code_reload_are_cleared_with_a_notice_not_a_traceback(app: AppTest) -> None:
-    old = _previous_generation_of("ui.history")
+    old = _previous_generation_of("mas.transcript")
     app.session_state["turns"] = [old.Turn(question="q", parts=[old.TextPart("a")], status="complete")]
     app.run()
     assert not app.exception

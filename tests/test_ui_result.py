@@ -111,7 +111,7 @@ def test_counts_are_honest(result: ToolResult, shown: int, caption: str) -> None
 
 
 def test_the_csv_is_named_for_what_its_rows_are() -> None:
-    from ui.history import ToolPart
+    from mas.transcript import ToolPart
     from ui.result import csv_file_name
 
     def named(asked: str | None, question: str = "Which region brings in the most revenue?") -> str:

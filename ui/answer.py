@@ -18,7 +18,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput
 from ui import result
-from ui.history import TextPart, ToolPart, Turn, apply_event
+from mas.transcript import TextPart, ToolPart, Turn, apply_event
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -130,11 +130,11 @@ class _LiveTools:
 
     def tick(self) -> None:
         """Refresh the running calls' labels with their elapsed time."""
-        now = time.monotonic()
+        now = time.time()
         for part in self.turn.tools:
             handle = self.handles.get(id(part))
             if part.state == "running" and handle is not None:
-                took = f" · {now - part.started:.0f} s" if now - part.started >= 1 else ""
+                took = f" · {now - part.started_at:.0f} s" if now - part.started_at >= 1 else ""
                 handle[1].update(label=f"Querying {part.name}…{took}")
 
 
@@ -151,8 +151,6 @@ def stream_turn(
     also refreshed on each tick so a Stop is honoured while the endpoint is silent. Closing this
     generator (Stop, rerun, error) stops the pump, which closes the upstream request.
     """
-    from mas.results.toolresult import parse_tool_output
-
     pump = EventPump(events).start()
     tools = _LiveTools(turn)
     text = _TextBuffer()
@@ -165,7 +163,7 @@ def stream_turn(
                 seen_any = True
                 waiting.empty()
             for event in batch:
-                part = apply_event(turn, event, parse=parse_tool_output)
+                part = apply_event(turn, event)
                 if isinstance(event, TextDelta):
                     text.add(event.delta)
                 elif isinstance(event, (ToolCall, ToolOutput)) and isinstance(part, ToolPart):

@@ -14,7 +14,7 @@ from mas.errors import MasError
 from mas.wire.messages import ChatMessage
 from ui import brand, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
-from ui.history import Turn, fail, finish, stop, to_messages
+from mas.transcript import Turn, fail, finish, stop, to_messages
 from ui.text import literal
 
 STARTERS = (

@@ -2,8 +2,8 @@
 
 `render(part)` draws the result of one tool call, the same way live and on replay, and on the
 Dashboard. Everything it needs beyond the parsed `ToolResult` (the capped frame, column
-configs, Vega-Lite specs) is built once into a `ResultView` kept on the record, so a rerun only
-re-sends. The block is a fragment: switching the chart or pinning reruns this block alone.
+configs, Vega-Lite specs) is built once into a `ResultView` kept in the session's cache (keyed by
+part id, never on the record), so a rerun only re-sends. The block is a fragment: switching the chart or pinning reruns this block alone.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import streamlit as st
 from mas.results.charts import ChartKind, available_kinds, build_chart
 from mas.results.columns import ColumnMeta
 from mas.results.export import DISPLAY_CAP, display_frame, to_csv_bytes
-from mas.results.kpi import Kpi, kpi_from
+from mas.results.kpi import Kpi
 from mas.results.toolresult import ToolResult
 from ui import formats, session
-from ui.history import ToolPart
+from mas.transcript import ToolPart
 from ui.text import literal
 from ui.vega import chart_frame, chart_spec
 
@@ -80,13 +80,15 @@ def csv_file_name(part: ToolPart, *, question: str) -> str:
 
 
 def view_of(part: ToolPart) -> ResultView | None:
-    """The part's render-ready view, built on first use and kept on the record."""
-    if part.view is None and part.result is not None and part.result.table is not None:
+    """The part's render-ready view, built on first use and kept in this session's cache by part id."""
+    cache = session.result_views()
+    view = cache.get(part.id)
+    if view is None and part.result is not None and part.result.table is not None:
         result, table = part.result, part.result.table
         frame, _, _ = display_frame(table, cap=DISPLAY_CAP, total_rows=result.total_rows)
-        kpi = kpi_from(result) if result.kind == "kpi" else None
+        kpi = result.kpi if result.kind == "kpi" else None
         kinds = [] if kpi is not None else available_kinds(table, result.columns)
-        part.view = ResultView(
+        view = cache[part.id] = ResultView(
             table=table,
             columns=result.columns,
             frame=pa.Table.from_pandas(frame, preserve_index=False),
@@ -97,7 +99,6 @@ def view_of(part: ToolPart) -> ResultView | None:
         )
         if part.chart_kind is None and kinds:
             part.chart_kind = kinds[0]
-    view: ResultView | None = part.view
     return view
 
 

@@ -1,7 +1,7 @@
 """What one browser session owns: its connection, its chat turns, its pins and its preflight.
 
 Everything here lives in `st.session_state`, never in module globals or shared caches, because
-a connection may carry the signed-in user's token (issue 4: tokens live only with their session).
+a connection may carry the signed-in user's token.
 The preflight runs once per session on a background pool (`mas.endpoint.preflight`); pages poll its
 future on later reruns and never wait for it. Rendering is elsewhere (`ui.sidebar`, the pages).
 """
@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from mas.endpoint.connection import resolve
 from mas.errors import MasError
-from ui.history import ToolPart, Turn
+from mas.transcript import ToolPart, Turn
 
 if TYPE_CHECKING:
     from mas.endpoint.connection import Connection
@@ -80,6 +80,12 @@ def discard_outdated() -> bool:
     st.session_state["turns"] = []
     st.session_state["pins"] = []
     return True
+
+
+def result_views() -> dict[str, Any]:
+    """This session's render caches (`ui.result.ResultView`s) by tool-part id; never on the record."""
+    views: dict[str, Any] = st.session_state.setdefault("result_views", {})
+    return views
 
 
 def turns() -> list[Turn]:

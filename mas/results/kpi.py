@@ -15,14 +15,12 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from mas.results.columns import ColumnMeta, Format, by_role, describe_columns, is_derived, label, words
 
-if TYPE_CHECKING:
-    from mas.results.toolresult import ToolResult
 
 _CURRENT = frozenset({"current", "this", "cur", "now", "latest", "ty", "curr"})
 _PREVIOUS = frozenset({"previous", "prior", "last", "prev", "ly", "earlier", "before"})
@@ -47,13 +45,6 @@ class Kpi:
     """Change in percentage points of |previous| (20.0 means +20 %); None when previous is 0."""
     period: str | None = None
     previous_period: str | None = None
-
-
-def kpi_from(result: ToolResult) -> Kpi | None:
-    """The KPI of a parsed tool output, or None when its table is not KPI-shaped."""
-    if result.table is None:
-        return None
-    return kpi_from_table(result.table, result.columns or None)
 
 
 def kpi_from_table(table: pd.DataFrame, columns: Sequence[ColumnMeta] | None = None) -> Kpi | None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from mas.results import statement
 from mas.results.columns import ColumnMeta, describe_columns
-from mas.results.kpi import kpi_from_table
+from mas.results.kpi import Kpi, kpi_from_table
 from mas.results.pipe_tables import split_prose
 from mas.results.values import ValueHint
 
@@ -67,6 +67,8 @@ class ToolResult:
     columns: tuple[ColumnMeta, ...] = ()
     """Role and format of each table column (see `mas.results.columns`)."""
     kind: Kind = "text"
+    kpi: Kpi | None = None
+    """The headline figure when the table is KPI-shaped (then `kind` is "kpi")."""
 
 
 @dataclass
@@ -99,8 +101,9 @@ def _result(found: _Found) -> ToolResult:
     if found.error and not text:
         text = found.error
     kind: Kind = "text"
+    kpi = kpi_from_table(table, columns) if table is not None else None
     if table is not None:
-        kind = "kpi" if kpi_from_table(table, columns) is not None else "table"
+        kind = "kpi" if kpi is not None else "table"
     total = found.total_rows
     return ToolResult(
         text=text,
@@ -113,6 +116,7 @@ def _result(found: _Found) -> ToolResult:
         is_error=found.error is not None,
         columns=columns,
         kind=kind,
+        kpi=kpi,
     )
 
 

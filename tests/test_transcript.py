@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+import mas.transcript as transcript
+
 from mas.results.toolresult import ToolResult, parse_tool_output
 from mas.wire.events import Done, ErrorEvent, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, MAX_MESSAGES
-from ui.history import TextPart, ToolPart, Turn, apply_event, finish, genie_question, stop, to_messages
+from mas.transcript import TextPart, ToolPart, Turn, apply_event, finish, genie_question, stop, to_messages
 
 TABLE = "| region | net_revenue |\n|---|---|\n| EMEA | 1200.50 |\n| APAC | 950.25 |"
 
 
 def fold(turn: Turn, *events: Any) -> Turn:
     for event in events:
-        apply_event(turn, event, parse=parse_tool_output)
+        apply_event(turn, event)
     return turn
 
 
@@ -51,16 +55,17 @@ def test_an_output_whose_call_never_streamed_gets_its_own_part() -> None:
     assert part.state == "complete" and part.question is None
 
 
-def test_a_tool_is_parsed_once_when_its_output_arrives() -> None:
+def test_a_tool_is_parsed_once_when_its_output_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
 
     def parse(output: object) -> ToolResult:
         calls.append(output)
         return ToolResult(text=str(output))
 
+    monkeypatch.setattr(transcript, "parse_tool_output", parse)
     turn = Turn(question="q")
-    apply_event(turn, ToolCall(name="t", args={}, call_id="1"), parse=parse)
-    apply_event(turn, ToolOutput(name="t", output="out", call_id="1"), parse=parse)
+    apply_event(turn, ToolCall(name="t", args={}, call_id="1"))
+    apply_event(turn, ToolOutput(name="t", output="out", call_id="1"))
     assert calls == ["out"]
 
 
