@@ -30,7 +30,6 @@ KPI_QUESTION = "What's our total revenue?"
 
 def _history(turns: int = 40) -> list[Any]:
     from mas.endpoint.connection import resolve
-    from mas.results.toolresult import parse_tool_output
     from mas.transcript import Turn, apply_event, finish, to_messages
 
     connection = resolve()

@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 
 import mas.transcript as transcript
-
-from mas.results.toolresult import ToolResult, parse_tool_output
+from mas.results.toolresult import ToolResult
+from mas.transcript import TextPart, ToolPart, Turn, apply_event, finish, genie_question, stop, to_messages
 from mas.wire.events import Done, ErrorEvent, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, MAX_MESSAGES
-from mas.transcript import TextPart, ToolPart, Turn, apply_event, finish, genie_question, stop, to_messages
 
 TABLE = "| region | net_revenue |\n|---|---|\n| EMEA | 1200.50 |\n| APAC | 950.25 |"
 

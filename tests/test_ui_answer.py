@@ -10,10 +10,10 @@ import streamlit as st
 
 from mas.demo.server import Emulator, Fault
 from mas.endpoint.client import MASStreamingClient
+from mas.transcript import TextPart, ToolPart, Turn
 from mas.wire.messages import ChatMessage
 from tests.conftest import SCRIPT_TEXT, text_deltas
 from ui.answer import stream_turn, tool_label
-from mas.transcript import TextPart, ToolPart, Turn
 
 QUESTION = [ChatMessage(role="user", content="Revenue by region?")]
 

@@ -16,9 +16,9 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from mas.transcript import TextPart, ToolPart, Turn, apply_event
 from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput
 from ui import result
-from mas.transcript import TextPart, ToolPart, Turn, apply_event
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 

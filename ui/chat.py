@@ -11,10 +11,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from mas.errors import MasError
+from mas.transcript import Turn, fail, finish, stop, to_messages
 from mas.wire.messages import ChatMessage
 from ui import brand, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
-from mas.transcript import Turn, fail, finish, stop, to_messages
 from ui.text import literal
 
 STARTERS = (

@@ -3,7 +3,8 @@
 `render(part)` draws the result of one tool call, the same way live and on replay, and on the
 Dashboard. Everything it needs beyond the parsed `ToolResult` (the capped frame, column
 configs, Vega-Lite specs) is built once into a `ResultView` kept in the session's cache (keyed by
-part id, never on the record), so a rerun only re-sends. The block is a fragment: switching the chart or pinning reruns this block alone.
+part id, never on the record), so a rerun only re-sends. The block is a fragment: switching the
+chart or pinning reruns this block alone.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from mas.results.columns import ColumnMeta
 from mas.results.export import DISPLAY_CAP, display_frame, to_csv_bytes
 from mas.results.kpi import Kpi
 from mas.results.toolresult import ToolResult
-from ui import formats, session
 from mas.transcript import ToolPart
+from ui import formats, session
 from ui.text import literal
 from ui.vega import chart_frame, chart_spec
 

@@ -21,7 +21,6 @@ import pandas as pd
 
 from mas.results.columns import ColumnMeta, Format, by_role, describe_columns, is_derived, label, words
 
-
 _CURRENT = frozenset({"current", "this", "cur", "now", "latest", "ty", "curr"})
 _PREVIOUS = frozenset({"previous", "prior", "last", "prev", "ly", "earlier", "before"})
 _GRAINS = {"year": "year", "yoy": "year", "ly": "year", "annual": "year", "month": "month", "mom": "month",
