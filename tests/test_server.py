@@ -338,3 +338,26 @@ def test_emulator_process_that_cannot_start_is_a_config_error(monkeypatch: pytes
     monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, printing nothing
     with pytest.raises(ConfigError, match="did not start"):
         EmulatorProcess(timeout=10)
+
+
+def test_mounted_api_routes_answer_json_with_the_callers_fingerprint() -> None:
+    from mas.demo.routes import ApiRequest, ApiResponse, error, route
+
+    seen: list[ApiRequest] = []
+
+    def space(request: ApiRequest) -> ApiResponse:
+        seen.append(request)
+        if request.groups[0] == "missing":
+            return error(404, "RESOURCE_DOES_NOT_EXIST", "No such space.")
+        return ApiResponse(200, {"space_id": request.groups[0], "title": "Revenue"})
+
+    with Emulator(responder=ScriptedResponder(SCRIPT)) as emulator:
+        emulator.add_routes([route("GET", r"/api/2\.0/genie/spaces/([^/]+)", space)])
+        ok = httpx.get(f"{emulator.url}/api/2.0/genie/spaces/abc?x=1", headers={"Authorization": "Bearer t"})
+        missing = httpx.get(f"{emulator.url}/api/2.0/genie/spaces/missing")
+        other = httpx.get(f"{emulator.url}/api/2.0/genie/other")
+    assert ok.status_code == 200 and ok.json() == {"space_id": "abc", "title": "Revenue"}
+    assert missing.status_code == 404 and missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    assert other.status_code == 404
+    assert seen[0].query == {"x": "1"} and seen[0].identity == hashlib.sha256(b"Bearer t").hexdigest()
+    assert "authorization" not in {k.lower() for k in seen[0].headers}

@@ -15,11 +15,13 @@ import re
 import socket
 import struct
 import time
+import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from mas.demo.faults import Fault, RecordedRequest, fingerprint
+from mas.demo.routes import ApiRequest, find
 
 if TYPE_CHECKING:
     from mas.demo.server import Emulator
@@ -130,7 +132,24 @@ class ServingHandler(BaseHTTPRequestHandler):
         finally:
             record.finished.set()
 
+    def _api_route(self, record: RecordedRequest) -> bool:
+        """Answer a mounted workspace API route (`mas.demo.routes`); False when none matches."""
+        path, _, query = self.path.partition("?")
+        found = find(self.emulator.api_routes(), method=self.command, path=path)
+        if found is None:
+            return False
+        chosen, groups = found
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        request = ApiRequest(method=self.command, path=path, groups=groups, body=record.body, query=params,
+                             headers=record.headers, identity=record.auth_fingerprint)  # fmt: skip
+        response = chosen.handler(request)
+        record.outcome = "ok" if response.status < 400 else "error"
+        self._send_json(response.status, response.body, extra=dict(response.headers))
+        return True
+
     def _get(self, record: RecordedRequest) -> None:
+        if self._api_route(record):
+            return
         fault = self.emulator._take_fault("metadata")
         if fault and fault.reset:
             self._reset(record)
@@ -153,6 +172,9 @@ class ServingHandler(BaseHTTPRequestHandler):
 
     def _method_not_allowed(self) -> None:
         record = self._start(self._read_body())
+        if self._api_route(record):
+            record.finished.set()
+            return
         record.outcome = "error"
         self._send_error_body(
             405, "METHOD_NOT_ALLOWED", message=f"{self.command} is not supported on {self.path}"
@@ -169,6 +191,8 @@ class ServingHandler(BaseHTTPRequestHandler):
             record.finished.set()
 
     def _post(self, record: RecordedRequest) -> None:
+        if self._api_route(record):
+            return
         match = _INVOCATIONS.match(self.path.split("?")[0])
         fault = self.emulator._take_fault("invocations") if match else None
         if fault and fault.reset:

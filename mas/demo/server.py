@@ -15,13 +15,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
 from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
+from mas.demo.routes import Route
 from mas.errors import ConfigError
 from mas.settings import DEFAULT_ENDPOINT_NAME
 
@@ -97,6 +98,7 @@ class Emulator:
         self._responders: dict[str, Responder] = {endpoint_name: responder}
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
+        self._routes: list[Route] = []
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -143,6 +145,15 @@ class Emulator:
         """Serve `endpoint_name` (new or existing) from `responder`."""
         with self._lock:
             self._responders[endpoint_name] = responder
+
+    def add_routes(self, routes: Iterable[Route]) -> None:
+        """Mount workspace API routes (`mas.demo.routes`); earlier ones win on a tie."""
+        with self._lock:
+            self._routes.extend(routes)
+
+    def api_routes(self) -> list[Route]:
+        with self._lock:
+            return list(self._routes)
 
     def close(self) -> None:
         """Stop serving now, also cutting streams still open."""
