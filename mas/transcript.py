@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from mas.errors import TranscriptError
 from mas.results.toolresult import ToolResult, parse_tool_output
-from mas.wire.events import ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.events import ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceEvent
 from mas.wire.messages import MAX_CONTENT_CHARS, MAX_MESSAGES, ChatMessage
 
 TurnStatus = Literal["streaming", "complete", "stopped", "error", "interrupted"]
@@ -57,15 +57,53 @@ class ToolPart:
     """The chart shown: the rules' first choice once drawn, then the user's pick."""
     sql: str | None = None
     """The SQL behind the result: from the output itself, else from provenance (a trace)."""
+    sql_from: Literal["output", "trace"] | None = None
+    description: str | None = None
+    """What the sub-agent said its query does (output or trace)."""
+    rows_returned: int | None = None
+    """Rows the query returned, as the trace recorded them."""
+    duration: float | None = None
+    """Seconds the call took as the trace recorded it (`elapsed` is what this client saw)."""
+    trace_span_id: str | None = None
+    """The trace span the provenance came from (its raw tool name is `name`)."""
 
     def __post_init__(self) -> None:
         if self.result is None and self.output is not None:
             self.result = parse_tool_output(self.output)
-        if self.sql is None and self.result is not None:
-            self.sql = self.result.sql
+        if self.sql is None and self.result is not None and self.result.sql is not None:
+            self.sql, self.sql_from = self.result.sql, "output"
 
 
 Part = TextPart | ToolPart
+Rating = Literal["up", "down"]
+FeedbackState = Literal["sending", "sent", "local", "failed"]
+
+
+@dataclass
+class Feedback:
+    """A thumbs up or down on an answer, its optional reason and comment, and where it was recorded."""
+
+    rating: Rating
+    reason: str | None = None
+    comment: str | None = None
+    state: FeedbackState = "local"
+    """"sent" once the MLflow trace holds it; "local" when the answer has no trace to send it to."""
+    assessment_id: str | None = None
+    """The MLflow assessment that holds the vote (a changed vote updates it)."""
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rating": self.rating, "reason": self.reason, "comment": self.comment, "state": self.state,
+                "assessment_id": self.assessment_id, "error": self.error}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Feedback:
+        rating = data.get("rating")
+        if rating not in ("up", "down"):
+            raise TranscriptError(f"A saved vote has an unknown rating {rating!r}.")
+        state = data.get("state") if data.get("state") in ("sending", "sent", "local", "failed") else "local"
+        return cls(rating=rating, reason=data.get("reason"), comment=data.get("comment"), state=state,
+                   assessment_id=data.get("assessment_id"), error=data.get("error"))  # fmt: skip
 
 
 @dataclass
@@ -82,6 +120,8 @@ class Turn:
     started_at: float = field(default_factory=time.time)
     ended_at: float | None = None
     trace_id: str | None = None
+    feedback: Feedback | None = None
+    """The user's vote on this answer, and where it went."""
 
     @property
     def answer_text(self) -> str:
@@ -105,6 +145,7 @@ class Turn:
             "started_at": self.started_at,
             "ended_at": self.ended_at,
             "trace_id": self.trace_id,
+            "feedback": None if self.feedback is None else self.feedback.to_dict(),
             "parts": [_part_dict(p) for p in self.parts],
         }
 
@@ -129,13 +170,15 @@ class Turn:
                 started_at=float(data.get("started_at") or 0.0),
                 ended_at=data.get("ended_at"),
                 trace_id=data.get("trace_id"),
+                feedback=Feedback.from_dict(data["feedback"]) if data.get("feedback") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TranscriptError(f"A saved turn could not be read: {exc}.") from exc
 
 
 _TOOL_FIELDS = ("name", "call_id", "question", "id", "args", "agent", "started_at", "state", "elapsed",
-                "output", "chart_kind", "sql")  # fmt: skip
+                "output", "chart_kind", "sql", "sql_from", "description", "rows_returned", "duration",
+                "trace_span_id")  # fmt: skip
 
 
 def _part_dict(part: Part) -> dict[str, Any]:
@@ -191,10 +234,48 @@ def apply_event(turn: Turn, event: Event) -> Part | None:
         return part
     if isinstance(event, ToolOutput):
         return _close_tool(turn, event)
+    if isinstance(event, TraceEvent):
+        attach_trace(turn, event)
+        return None
     if isinstance(event, ErrorEvent):
         fail(turn, message=event.message, status=event.status)
         return None
     return None
+
+
+def _same_tool(span_name: str, tool_name: str) -> bool:
+    # Some builds spell the space id with underscores (mas-output.md §1, source B).
+    return span_name.replace("_", "-").lower() == tool_name.replace("_", "-").lower()
+
+
+def attach_trace(turn: Turn, event: TraceEvent) -> list[ToolPart]:
+    """Keep the trace id and give each Genie call's SQL, description, rows and time to its tool part.
+
+    A span matches the first part of the same tool (same space) that has no span yet, so several
+    calls to one space pair up in order; a span already attached is not attached again. SQL the
+    output itself carried stays. Returns the parts that changed.
+    """
+    if event.trace_id:
+        turn.trace_id = event.trace_id
+    changed: list[ToolPart] = []
+    taken = {p.trace_span_id for p in turn.tools if p.trace_span_id is not None}
+    for call in event.calls:
+        if call.span_id is not None and call.span_id in taken:
+            continue
+        part = next((p for p in turn.tools if p.trace_span_id is None and _same_tool(call.name, p.name)), None)
+        if part is None:
+            continue
+        part.trace_span_id = call.span_id or f"span-{len(taken)}"
+        taken.add(part.trace_span_id)
+        if part.sql is None and call.sql:
+            part.sql, part.sql_from = call.sql, "trace"
+        part.description = part.description or call.description
+        part.rows_returned = call.rows if call.rows is not None else part.rows_returned
+        part.duration = call.duration
+        if part.question is None:
+            part.question = call.question
+        changed.append(part)
+    return changed
 
 
 def _close_tool(turn: Turn, event: ToolOutput) -> ToolPart:
@@ -207,7 +288,7 @@ def _close_tool(turn: Turn, event: ToolOutput) -> ToolPart:
     part.output = event.output
     part.result = parse_tool_output(event.output)
     if part.result.sql is not None:
-        part.sql = part.result.sql
+        part.sql, part.sql_from = part.result.sql, "output"
     part.state = "error" if part.result.is_error else "complete"
     return part
 

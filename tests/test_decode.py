@@ -15,13 +15,18 @@ from hypothesis import strategies as st
 from streams import FIXTURES, byte_by_byte, fixture_names, load, random_chunks, split_at, sse_body
 
 from mas.wire.decode import events_from_json_body, iter_events
-from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceCall, TraceEvent
 
 EXAMPLES = settings(max_examples=int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 DONE = Done()
 TABLE = "| region | revenue |\n|---|---|\n| EMEA | 1200.50 |\n| AMER | 950.00 |"
 GENIE_ARGS = {"genie_query": "total revenue by region"}
 
+SPACE_TOOL = "genie-01f0a1b2c3d4e5f60718293a4b5c6d7e"
+REGION_SQL = "SELECT region, SUM(net_revenue) AS net_revenue FROM sales.revenue GROUP BY region"
+SPACE_ARGS = {"genie_query": "Net revenue by region"}
+SPACE_TABLE = "| region | net_revenue |\n|---|---|\n| EMEA | 1200.50 |\n| Americas | 950.25 |"
+CHANNEL_SQL = "SELECT channel, SUM(net_revenue) AS net_revenue FROM sales.revenue GROUP BY channel"
 EXPECTED: dict[str, list[Event]] = {
     "bare_error_object.sse": [
         TextDelta(delta="Partial "),
@@ -276,6 +281,44 @@ EXPECTED: dict[str, list[Event]] = {
     ],
     "trace_id_chunk.sse": [
         TextDelta(delta="Answer."),
+        TraceEvent(trace_id="tr-0123"),
+        DONE,
+    ],
+    "trace_mlflow2_span_dicts.sse": [
+        ToolCall(name=SPACE_TOOL, args=SPACE_ARGS, call_id="call_1"),
+        ToolOutput(name=SPACE_TOOL, output=SPACE_TABLE, call_id="call_1"),
+        TextDelta(delta="EMEA leads."),
+        TraceEvent(trace_id="tr-2b7d", calls=[
+            TraceCall(name=SPACE_TOOL, span_id="0x02", sql=REGION_SQL, question="Net revenue by region", rows=2,
+                      duration=1.49)]),
+        DONE,
+    ],
+    "trace_mlflow3_genie_span.sse": [
+        TextDelta(delta="Checking the revenue space."),
+        ToolCall(name=SPACE_TOOL, args=SPACE_ARGS, call_id="call_1"),
+        ToolOutput(name=SPACE_TOOL, output=SPACE_TABLE, call_id="call_1"),
+        TextDelta(delta="\n\nEMEA leads with $1,200.50.", agent="supervisor-agent"),
+        TraceEvent(trace_id="tr-3f2a9c0d41b84e6f9a7e5b1c2d3e4f50", calls=[
+            TraceCall(name=SPACE_TOOL, span_id="b2", sql=REGION_SQL, description="Net revenue summed per region.",
+                      question="Net revenue by region", rows=2, duration=3.0)]),
+        DONE,
+    ],
+    "trace_one_space_called_twice.sse": [
+        ToolCall(name=SPACE_TOOL, args=SPACE_ARGS, call_id="call_1"),
+        ToolOutput(name=SPACE_TOOL, output=SPACE_TABLE, call_id="call_1"),
+        ToolCall(name=SPACE_TOOL, args={"genie_query": "Net revenue by channel"}, call_id="call_2"),
+        ToolOutput(name=SPACE_TOOL, output="| channel | net_revenue |\n|---|---|\n| Online | 10 |", call_id="call_2"),
+        TextDelta(delta="Both tables are above."),
+        TraceEvent(trace_id="tr-twice", calls=[
+            TraceCall(name=SPACE_TOOL, span_id="g1", sql=REGION_SQL, description="Net revenue per region.",
+                      duration=3.9),
+            TraceCall(name=SPACE_TOOL, span_id="g2", sql=CHANNEL_SQL, description="Net revenue per channel.",
+                      duration=3.0)]),
+        DONE,
+    ],
+    "trace_without_genie_span.sse": [
+        TextDelta(delta="I can only answer revenue questions."),
+        TraceEvent(trace_id="tr-nogenie"),
         DONE,
     ],
     "unknown_event_types.sse": [

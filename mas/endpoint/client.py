@@ -37,6 +37,9 @@ MAX_ERROR_BODY_BYTES = 64 * 1024
 MAX_JSON_BODY_BYTES = 32 * 1024 * 1024
 MAX_DRAIN_BYTES = 1024 * 1024
 RETRY_STATUSES = frozenset({429, 503})
+# A Supervisor returns its MLflow trace (the only place its Genie SQL is) when asked
+# (mas-output.md §3; databricks-ai-bridge `includeTrace`); `mas.wire.trace` reads it.
+TRACE_REQUEST = {"databricks_options": {"return_trace": True}}
 # Failures before any answer byte that are safe to retry: the MAS is stateless, so a question
 # that may have reached it is simply asked again (connection refused, reset, closed early).
 RETRY_EXCEPTIONS = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
@@ -166,9 +169,11 @@ class MASStreamingClient:
             "Content-Type": "application/json",
             # No compression: a compressing hop has to buffer, and SSE must not be held back.
             "Accept-Encoding": "identity",
+            # MLflow's AgentServer answers this with a bare `{"trace_id": …}` chunk (real-producers.md).
+            "x-mlflow-return-trace-id": "true",
             **config.authenticate(),  # fresh per request: OAuth tokens refresh here
         }
-        body = {"input": to_wire_input(messages), "stream": True}
+        body = {"input": to_wire_input(messages), "stream": True, **TRACE_REQUEST}
         return self._client().build_request("POST", url, json=body, headers=headers), host
 
     def _open(self, messages: list[ChatMessage]) -> tuple[httpx.Response, str] | ErrorEvent:

@@ -56,6 +56,39 @@ class ToolOutput(_Event):
     call_id: str | None = None
 
 
+class TraceCall(_Event):
+    """One Genie call as the answer's MLflow trace recorded it (a `genie-*` span)."""
+
+    name: str
+    """The span's name, e.g. `genie-<space id>`: the tool it belongs to."""
+    span_id: str | None = None
+    sql: str | None = None
+    description: str | None = None
+    question: str | None = None
+    rows: int | None = None
+    """Rows the query returned, when the trace says."""
+    duration: float | None = None
+    """Seconds the call took, from the span's start and end."""
+
+
+class TraceEvent(_Event):
+    type: Literal["trace"] = "trace"
+    trace_id: str | None = None
+    """The MLflow trace id (`tr-…`): where feedback on this answer goes."""
+    calls: list[TraceCall] = Field(default_factory=list)
+    """The Genie calls the trace recorded, in the order they started."""
+
+
+class ToolApproval(_Event):
+    type: Literal["tool.approval"] = "tool.approval"
+    id: str
+    """The `mcp_approval_request` item's id (the `approval_request_id` of the answer to it)."""
+    name: str
+    args: dict[str, Any]
+    server: str | None = None
+    """The MCP server (UC connection) the tool lives on."""
+
+
 class ErrorEvent(_Event):
     type: Literal["error"] = "error"
     message: str
@@ -70,7 +103,9 @@ class Done(_Event):
     type: Literal["done"] = "done"
 
 
-Event = Annotated[TextDelta | ToolCall | ToolOutput | ErrorEvent | Done, Field(discriminator="type")]
+Event = Annotated[
+    TextDelta | ToolCall | ToolOutput | TraceEvent | ToolApproval | ErrorEvent | Done, Field(discriminator="type")
+]
 TERMINAL_TYPES = frozenset({"error", "done"})
 
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -15,6 +15,7 @@ from typing import Any
 from mas.wire.events import Done, ErrorEvent, Event
 from mas.wire.textflow import TextFlow
 from mas.wire.toolcalls import ToolCalls, as_text
+from mas.wire.trace import TraceReader
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Normalizer:
         self._completed = False
         self._text = TextFlow()
         self._tools = ToolCalls()
+        self._trace = TraceReader()
         self._unparsed: str | None = None
         self._typed: dict[str, Callable[[dict[str, Any]], list[Event]]] = {
             "response.output_item.done": self._on_item_done,
@@ -76,7 +78,7 @@ class Normalizer:
         if self.terminated:
             return []
         if self._completed:
-            return self._after_completed(wire)
+            return self._traced(wire, self._after_completed(wire))
         self.fed += 1
         kind = wire.get("type")
         if kind == "response.output_text.delta":
@@ -88,10 +90,21 @@ class Normalizer:
             return self._text.delta(item_id if isinstance(item_id, str) else "", delta)
         if isinstance(kind, str):
             handler = self._typed.get(kind)
-            if handler is not None:
-                return handler(wire)
-            return self._on_other_type(kind, wire)
-        return self._on_untyped(wire)
+            out = handler(wire) if handler is not None else self._on_other_type(kind, wire)
+        else:
+            out = self._on_untyped(wire)
+        return self._traced(wire, out)
+
+    def _traced(self, wire: dict[str, Any], out: list[Event]) -> list[Event]:
+        """`out`, plus the trace the chunk carries (before a terminal event): see `mas.wire.trace`."""
+        if "databricks_output" not in wire and "trace_id" not in wire and "response" not in wire:
+            return out
+        trace = self._trace.read(wire)
+        if trace is None:
+            return out
+        if self.terminated and out:
+            return [*out[:-1], trace, out[-1]]
+        return [*out, trace]
 
     def feed_done(self) -> list[Event]:
         """The stream's `data: [DONE]` line."""
