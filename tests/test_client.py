@@ -67,7 +67,9 @@ def test_request_shape_and_auth(emulator: Emulator, client_for: ClientFor) -> No
     assert record.body == {
         "input": [{"role": "user", "content": "What's our total revenue?"}],
         "stream": True,
+        "databricks_options": {"return_trace": True},
     }
+    assert record.headers["x-mlflow-return-trace-id"] == "true"
     assert record.headers["Accept"] == "text/event-stream"
     assert record.headers["Content-Type"] == "application/json"
     assert record.auth_fingerprint == hashlib.sha256(f"Bearer {TEST_TOKEN}".encode()).hexdigest()
