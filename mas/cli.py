@@ -17,11 +17,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
+from mas.agents import readable_name
 from mas.endpoint.connection import resolve
 from mas.errors import MasError
 from mas.results.toolresult import ToolResult, parse_tool_output
 from mas.transcript import genie_question
-from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceEvent
 from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
 
 PREVIEW_ROWS = 5
@@ -103,6 +104,7 @@ class _Renderer:
         self.style = style
         self.mid_line = False
         self.after_block = False
+        self.sql_shown: set[str] = set()
 
     def _block(self, lines: Sequence[str]) -> None:
         if self.mid_line:
@@ -135,13 +137,28 @@ class _Renderer:
         result = parse_tool_output(event.output)
         lines: list[str] = []
         if result.sql:
-            sql = result.sql.strip().splitlines()
-            lines += ["SQL:", *("  " + s for s in sql[:SQL_LINES])]
-            lines += ["  …"] if len(sql) > SQL_LINES else []
+            lines += self._sql_lines("SQL:", result.sql)
         lines += table_preview(result)
         if not lines and result.text:
             lines = result.text.strip().splitlines()[:4]
         self._block(lines or ["(no output)"])
+
+    def _sql_lines(self, label: str, sql_text: str) -> list[str]:
+        self.sql_shown.add(sql_text.strip())
+        sql = sql_text.strip().splitlines()
+        return [label, *("  " + s for s in sql[:SQL_LINES]), *(["  …"] if len(sql) > SQL_LINES else [])]
+
+    def trace(self, event: TraceEvent) -> None:
+        """The SQL a trace recorded that no output showed, and the trace id (where feedback goes)."""
+        lines: list[str] = []
+        for call in event.calls:
+            if call.sql and call.sql.strip() not in self.sql_shown:
+                rows = f", {call.rows:,} rows" if call.rows is not None else ""
+                lines += self._sql_lines(f"SQL ({readable_name(call.name)}, from the trace{rows}):", call.sql)
+        if event.trace_id:
+            lines.append(f"Trace: {event.trace_id}")
+        if lines:
+            self._block(lines)
 
     def finish(self) -> None:
         if self.mid_line:
@@ -159,6 +176,8 @@ def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style)
             renderer.call(event)
         elif isinstance(event, ToolOutput):
             renderer.output(event)
+        elif isinstance(event, TraceEvent):
+            renderer.trace(event)
         elif isinstance(event, ErrorEvent):
             renderer.finish()
             err.write(f"Error: {event.message}\n")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Literal
+
+from mas.errors import ConfigError
 
 DEFAULT_ENDPOINT_NAME = "mas-3d3b5439-endpoint"
 
@@ -48,3 +51,32 @@ class RetryPolicy:
     attempts: int = 3
     max_wait: float = 30.0
     base_wait: float = 0.5
+
+
+# --- Demo answer style and feedback identity -------------------------------------------------
+
+DemoStyle = Literal["live", "classic"]
+DEMO_STYLES: tuple[DemoStyle, ...] = ("live", "classic")
+DEFAULT_DEMO_STYLE: DemoStyle = "live"
+
+
+def demo_style_from_env() -> DemoStyle:
+    """MAS_DEMO_STYLE: "live" answers like a live Supervisor (`genie-<id>` tools, table-only Genie
+    outputs, `<name>` markers, SQL only in the trace); "classic" puts the SQL in the tool output."""
+    raw = (os.environ.get("MAS_DEMO_STYLE") or DEFAULT_DEMO_STYLE).strip().lower()
+    for style in DEMO_STYLES:
+        if raw == style:
+            return style
+    raise ConfigError(f"MAS_DEMO_STYLE={raw!r} is not a demo style; use one of: {', '.join(DEMO_STYLES)}.")
+
+
+FeedbackIdentity = Literal["app", "user"]
+
+
+def feedback_identity_from_env() -> FeedbackIdentity:
+    """MAS_FEEDBACK_AS: who posts votes to MLflow, "app" (its service principal, the default: users
+    rarely may edit the Supervisor's experiment) or "user"; the vote names the user either way."""
+    raw = (os.environ.get("MAS_FEEDBACK_AS") or "app").strip().lower()
+    if raw == "app" or raw == "user":
+        return raw
+    raise ConfigError(f"MAS_FEEDBACK_AS={raw!r} is not understood; use app or user.")

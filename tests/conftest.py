@@ -97,8 +97,11 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="session")
 def demo_emulator() -> Iterator[Emulator]:
-    """One emulator for the session serving the demo supervisor."""
-    with Emulator() as server:
+    """One emulator for the session serving the demo supervisor, in the classic style (SQL in the
+    tool output, `agent-revenue-genie`) that the tests using it were written for."""
+    from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
+
+    with Emulator(responder=DemoSupervisor(wire_style="classic"), metadata=demo_endpoint_metadata) as server:
         yield server
 
 

@@ -308,7 +308,7 @@ def test_scripts_in_answers_tool_outputs_and_column_names_stay_inert(
 
 
 def test_stop_keeps_what_arrived_and_the_next_question_works(browser: object, workspace: Workspace) -> None:
-    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor())
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor(wire_style="classic"))
     with _open(browser, workspace.url) as page:
         _stop_then_ask(page, workspace.emulator)
 
@@ -337,7 +337,7 @@ def _stop_then_ask(page: Any, emulator: Emulator) -> None:
 def test_while_an_answer_streams_the_welcome_and_the_last_follow_ups_are_gone(
     browser: object, workspace: Workspace
 ) -> None:
-    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor())
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor(wire_style="classic"))
     with _open(browser, workspace.url) as page:
         starters = page.get_by_role("button", name="Show me revenue trends")
         expect(starters).to_have_count(1)

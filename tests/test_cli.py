@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,7 @@ def test_without_configuration_it_answers_from_the_demo(demo_emulator: Emulator)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "MAS_"))}
     env.update(
         MAS_DEMO_PACING="0",
+        MAS_DEMO_STYLE="classic",  # the style whose tool is agent-revenue-genie, SQL in its output
         DATABRICKS_CONFIG_FILE=os.environ["DATABRICKS_CONFIG_FILE"],
         PYTHONPATH=str(ROOT),
         **{k: v for k, v in os.environ.items() if k == "MAS_DEMO_DATA_DIR"},
@@ -106,3 +108,20 @@ def test_without_configuration_it_answers_from_the_demo(demo_emulator: Emulator)
     assert "→ agent-revenue-genie:" in done.stdout and "SQL:" in done.stdout
     assert "$" in done.stdout.split("→")[-1]
     assert "built-in demo" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_live_style_answer_prints_the_sql_its_trace_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
+
+    supervisor = DemoSupervisor(wire_style="live")
+    with Emulator(responder=supervisor, metadata=demo_endpoint_metadata) as server:
+        monkeypatch.setenv("DATABRICKS_HOST", server.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", "t")
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["ask", "Net revenue by region"], stdout=out, stderr=err)
+    text = out.getvalue()
+    assert code == EXIT_OK, err.getvalue()
+    assert "→ genie-01f0d3a5c2b14e6f8a9b7c6d5e4f3a21:" in text
+    assert "SQL (Revenue Analytics, from the trace, 4 rows):" not in text  # the CLI does not look titles up
+    assert "SQL (Genie space 01f0d3a5, from the trace, 4 rows):" in text and "GROUP BY region" in text
+    assert re.search(r"Trace: tr-[0-9a-f]{32}", text)

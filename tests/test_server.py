@@ -303,7 +303,10 @@ def test_python_m_mas_demo_serves_until_ctrl_c(http: httpx.Client, demo_emulator
     assert "Stopped." in out
 
 
-def test_emulator_process_serves_the_demo_in_a_child_and_stops_on_close(http: httpx.Client) -> None:
+def test_emulator_process_serves_the_demo_in_a_child_and_stops_on_close(
+    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAS_DEMO_STYLE", "classic")  # the style that names its tool agent-revenue-genie
     with EmulatorProcess(pacing=0.0, endpoint_name="mas-child-endpoint") as child:
         body = {"input": [{"role": "user", "content": "Revenue by region"}], "stream": True}
         answer = http.post(

@@ -35,7 +35,7 @@ STYLES = [Style(genie_shape=shape, stream_answer=stream, marker=marker)
 
 @pytest.fixture(scope="session")
 def supervisor() -> DemoSupervisor:
-    return DemoSupervisor(data_dir=demo_data_dir())
+    return DemoSupervisor(data_dir=demo_data_dir(), wire_style="classic")
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +105,7 @@ def run(supervisor: DemoSupervisor, *turns: str | dict[str, Any]) -> Stream:
 
 
 def forced(style: Style) -> DemoSupervisor:
-    return DemoSupervisor(data_dir=demo_data_dir(), style=style)
+    return DemoSupervisor(data_dir=demo_data_dir(), style=style, wire_style="classic")
 
 
 def genie_table(output: str) -> Table:
@@ -307,7 +307,7 @@ def test_plan_is_exposed_for_other_tests(supervisor: DemoSupervisor) -> None:
 
 
 def test_prepare_generates_the_dataset_up_front(tmp_path: Path) -> None:
-    supervisor = DemoSupervisor(data_dir=tmp_path)
+    supervisor = DemoSupervisor(data_dir=tmp_path, wire_style="classic")
     assert list(tmp_path.iterdir()) == []
     supervisor.prepare()
     assert sorted(path.suffix for path in tmp_path.iterdir()) == [".duckdb", ".parquet"]
@@ -316,7 +316,7 @@ def test_prepare_generates_the_dataset_up_front(tmp_path: Path) -> None:
 def test_a_failing_engine_becomes_an_answer_not_a_crash(tmp_path: Path) -> None:
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
-    stream = run(DemoSupervisor(data_dir=not_a_folder), "What's our total revenue?")
+    stream = run(DemoSupervisor(data_dir=not_a_folder, wire_style="classic"), "What's our total revenue?")
     (output,) = stream.of_type("function_call_output")
     assert output["output"].startswith("Genie could not run the query")
     assert "could not run the query" in stream.answer_text

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
+from mas.demo import tracing
 from mas.demo.faults import Fault, RecordedRequest, fingerprint
 from mas.demo.routes import ApiRequest, find
 
@@ -34,12 +35,15 @@ _METADATA = re.compile(r"^/api/2\.0/serving-endpoints/([^/]+)$")
 
 def _json_response_body(events: Iterator[dict[str, Any]]) -> dict[str, Any]:
     items = []
+    extra: dict[str, Any] = {}
     for event in events:
         if event.get("type") == "response.output_item.done" and isinstance(event.get("item"), dict):
             items.append(event["item"])
         elif event.get("type") == "function_call_output":
             items.append({k: v for k, v in event.items() if k != "sequence_number"})
-    return {"object": "response", "status": "completed", "output": items}
+        if "databricks_output" in event:  # the trace rides on the body, not an item
+            extra["databricks_output"] = event["databricks_output"]
+    return {"object": "response", "status": "completed", "output": items, **extra}
 
 
 class _Stop(Exception):
@@ -215,7 +219,7 @@ class ServingHandler(BaseHTTPRequestHandler):
                 self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message=message)
                 return
             return self._send_error_body(400, "BAD_REQUEST", message=problem or "")
-        events = responder.respond(body["input"])
+        events = tracing.respond(responder, body)  # traced when `databricks_options.return_trace`
         if body.get("stream") is True and not (fault and fault.force_json):
             self._stream(events, record, fault=fault or Fault())
         else:

@@ -75,6 +75,12 @@ def scripted_metadata(name: str) -> dict[str, Any]:
     }
 
 
+def _demo_supervisor() -> type:
+    from mas.demo.supervisor import DemoSupervisor
+
+    return DemoSupervisor
+
+
 class Emulator:
     """A MAS serving endpoint on 127.0.0.1, in a background thread; a context manager."""
 
@@ -106,6 +112,12 @@ class Emulator:
         self._server.emulator = self  # type: ignore[attr-defined]
         self.port: int = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.workspace = None
+        if isinstance(responder, _demo_supervisor()):
+            from mas.demo.workspace import DemoWorkspace
+
+            self.workspace = DemoWorkspace()  # the Genie space lookup and MLflow assessments
+            self.add_routes(self.workspace.routes())
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,10 +24,12 @@ from typing import Any, Literal
 
 from mas.demo.answer import answer_text, capabilities_text
 from mas.demo.engine import DemoEngine
-from mas.demo.genie_format import Shape, genie_output
+from mas.demo.genie_format import Shape, genie_output, markdown_table
 from mas.demo.intents import Intent, Refusal, interpret_conversation
 from mas.demo.plans import Plan, build_plan
+from mas.demo.tracing import LIVE_GENIE_TOOL, TraceRecorder, with_trace
 from mas.errors import DemoDataError
+from mas.settings import DemoStyle, demo_style_from_env
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +95,14 @@ def lead_in(plan: Plan) -> str:
 class DemoSupervisor:
     """The demo's brain; safe to share between threads (the engine opens on first use)."""
 
-    def __init__(self, *, data_dir: Path | None = None, style: Style | None = None) -> None:
+    def __init__(
+        self, *, data_dir: Path | None = None, style: Style | None = None, wire_style: DemoStyle | None = None
+    ) -> None:
         self._data_dir = data_dir
         self._style = style
+        self.wire_style: DemoStyle = wire_style or demo_style_from_env()
+        """"live": shaped like a live Supervisor (`genie-<id>`, table-only output, SQL only in the
+        trace, `<name>` markers); "classic": the SQL and description in the tool output."""
         self._engine: DemoEngine | None = None
         self._lock = threading.Lock()
 
@@ -115,16 +123,23 @@ class DemoSupervisor:
         interpretation = interpret_conversation([*history, question])
         return build_plan(interpretation) if isinstance(interpretation, Intent) else None
 
-    def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def respond_with_trace(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """`respond`, with the answer's MLflow trace on its last output item (`return_trace`)."""
+        recorder = TraceRecorder(root_name=SUPERVISOR_NAME)
+        return with_trace(self.respond(input_items, trace=recorder), recorder)
+
+    def respond(
+        self, input_items: list[dict[str, Any]], *, trace: TraceRecorder | None = None
+    ) -> Iterator[dict[str, Any]]:
         questions = user_questions(input_items)
         interpretation = interpret_conversation(questions) if questions else None
         style = self._style or style_for(questions[-1] if questions else "")
         wire = _Wire()
         yield wire.created()
-        if style.marker == "start":
+        if style.marker == "start" or self.wire_style == "live":
             yield wire.marker()
         if isinstance(interpretation, Intent):
-            yield from self._answer(build_plan(interpretation), style=style, wire=wire)
+            yield from self._answer(build_plan(interpretation), style=style, wire=wire, trace=trace)
         else:
             reason = interpretation.reason if isinstance(interpretation, Refusal) else None
             if style.marker == "before_answer":
@@ -132,10 +147,15 @@ class DemoSupervisor:
             yield from wire.message(capabilities_text(reason), stream=style.stream_answer)
         yield wire.completed()
 
-    def _answer(self, plan: Plan, *, style: Style, wire: _Wire) -> Iterator[dict[str, Any]]:
+    def _answer(
+        self, plan: Plan, *, style: Style, wire: _Wire, trace: TraceRecorder | None
+    ) -> Iterator[dict[str, Any]]:
+        live = self.wire_style == "live"
+        tool = LIVE_GENIE_TOOL if live else GENIE_TOOL
         yield from wire.message(lead_in(plan), stream=True)
         call_id = f"call_{uuid.uuid4().hex[:24]}"
-        yield from wire.function_call(call_id, json.dumps({"genie_query": plan.genie_query}))
+        yield from wire.function_call(call_id, json.dumps({"genie_query": plan.genie_query}), name=tool)
+        started = time.time_ns()
         try:
             result = self.engine.query(plan.sql)
         except DemoDataError as exc:
@@ -143,9 +163,17 @@ class DemoSupervisor:
             yield wire.function_call_output(call_id, f"Genie could not run the query: {exc}")
             answer = f"The revenue Genie space could not run the query ({exc}), so I have no figures."
         else:
-            yield wire.function_call_output(call_id, genie_output(plan, result, shape=style.genie_shape))
+            if trace is not None:
+                trace.genie_call(tool=tool, question=plan.genie_query, sql=plan.sql, description=plan.description,
+                                 rows=len(result.rows), started=started, ended=time.time_ns())  # fmt: skip
+            # Live: Genie hands back only its table; the SQL exists only in the trace (notes §2).
+            output = markdown_table(result) if live else genie_output(plan, result, shape=style.genie_shape)
+            yield wire.function_call_output(call_id, output)
             answer = answer_text(plan, result)
-        if style.marker == "before_answer":
+            if live:
+                yield wire.marker(tool)
+                yield from wire.message(plan.description, stream=False)
+        if style.marker == "before_answer" or live:
             yield wire.marker()
         yield from wire.message(answer, stream=style.stream_answer)
 
@@ -179,8 +207,8 @@ class _Wire:
             "output": [],
             "usage": {"input_tokens": 0, "output_tokens": self._words, "total_tokens": self._words}})
 
-    def marker(self) -> dict[str, Any]:
-        return self._done(_message_item(f"msg_{uuid.uuid4().hex[:24]}", f"<name>{SUPERVISOR_NAME}</name>"))
+    def marker(self, name: str = SUPERVISOR_NAME) -> dict[str, Any]:
+        return self._done(_message_item(f"msg_{uuid.uuid4().hex[:24]}", f"<name>{name}</name>"))
 
     def _done(self, item: dict[str, Any]) -> dict[str, Any]:
         return self._event("response.output_item.done", output_index=self._next_index(), item=item)
@@ -199,9 +227,9 @@ class _Wire:
                                   content_index=0, delta=piece)
         yield self._done(_message_item(item_id, text))
 
-    def function_call(self, call_id: str, arguments: str) -> Iterator[dict[str, Any]]:
+    def function_call(self, call_id: str, arguments: str, *, name: str = GENIE_TOOL) -> Iterator[dict[str, Any]]:
         item = {"type": "function_call", "id": f"fc_{uuid.uuid4().hex[:24]}", "call_id": call_id,
-                "name": GENIE_TOOL, "arguments": arguments, "status": "completed"}
+                "name": name, "arguments": arguments, "status": "completed"}
         yield self._event("response.output_item.added", output_index=self._index,
                           item={**item, "arguments": "", "status": "in_progress"})
         yield self._done(item)
