@@ -77,6 +77,8 @@ def feedback_identity_from_env() -> FeedbackIdentity:
     """MAS_FEEDBACK_AS: who posts votes to MLflow, "app" (its service principal, the default: users
     rarely may edit the Supervisor's experiment) or "user"; the vote names the user either way."""
     raw = (os.environ.get("MAS_FEEDBACK_AS") or "app").strip().lower()
-    if raw == "app" or raw == "user":
-        return raw
+    if raw == "app":
+        return "app"
+    if raw == "user":
+        return "user"
     raise ConfigError(f"MAS_FEEDBACK_AS={raw!r} is not understood; use app or user.")

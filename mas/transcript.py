@@ -101,7 +101,8 @@ class Feedback:
         rating = data.get("rating")
         if rating not in ("up", "down"):
             raise TranscriptError(f"A saved vote has an unknown rating {rating!r}.")
-        state = data.get("state") if data.get("state") in ("sending", "sent", "local", "failed") else "local"
+        saved = data.get("state")
+        state: FeedbackState = saved if saved in ("sending", "sent", "local", "failed") else "local"
         return cls(rating=rating, reason=data.get("reason"), comment=data.get("comment"), state=state,
                    assessment_id=data.get("assessment_id"), error=data.get("error"))  # fmt: skip
 
@@ -262,7 +263,8 @@ def attach_trace(turn: Turn, event: TraceEvent) -> list[ToolPart]:
     for call in event.calls:
         if call.span_id is not None and call.span_id in taken:
             continue
-        part = next((p for p in turn.tools if p.trace_span_id is None and _same_tool(call.name, p.name)), None)
+        free = (p for p in turn.tools if p.trace_span_id is None and _same_tool(call.name, p.name))
+        part = next(free, None)
         if part is None:
             continue
         part.trace_span_id = call.span_id or f"span-{len(taken)}"

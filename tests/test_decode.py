@@ -26,6 +26,7 @@ SPACE_TOOL = "genie-01f0a1b2c3d4e5f60718293a4b5c6d7e"
 REGION_SQL = "SELECT region, SUM(net_revenue) AS net_revenue FROM sales.revenue GROUP BY region"
 SPACE_ARGS = {"genie_query": "Net revenue by region"}
 SPACE_TABLE = "| region | net_revenue |\n|---|---|\n| EMEA | 1200.50 |\n| Americas | 950.25 |"
+CHANNEL_TABLE = "| channel | net_revenue |\n|---|---|\n| Online | 10 |"
 CHANNEL_SQL = "SELECT channel, SUM(net_revenue) AS net_revenue FROM sales.revenue GROUP BY channel"
 EXPECTED: dict[str, list[Event]] = {
     "bare_error_object.sse": [
@@ -289,8 +290,8 @@ EXPECTED: dict[str, list[Event]] = {
         ToolOutput(name=SPACE_TOOL, output=SPACE_TABLE, call_id="call_1"),
         TextDelta(delta="EMEA leads."),
         TraceEvent(trace_id="tr-2b7d", calls=[
-            TraceCall(name=SPACE_TOOL, span_id="0x02", sql=REGION_SQL, question="Net revenue by region", rows=2,
-                      duration=1.49)]),
+            TraceCall(name=SPACE_TOOL, span_id="0x02", sql=REGION_SQL, question="Net revenue by region",
+                      rows=2, duration=1.49)]),
         DONE,
     ],
     "trace_mlflow3_genie_span.sse": [
@@ -299,15 +300,16 @@ EXPECTED: dict[str, list[Event]] = {
         ToolOutput(name=SPACE_TOOL, output=SPACE_TABLE, call_id="call_1"),
         TextDelta(delta="\n\nEMEA leads with $1,200.50.", agent="supervisor-agent"),
         TraceEvent(trace_id="tr-3f2a9c0d41b84e6f9a7e5b1c2d3e4f50", calls=[
-            TraceCall(name=SPACE_TOOL, span_id="b2", sql=REGION_SQL, description="Net revenue summed per region.",
-                      question="Net revenue by region", rows=2, duration=3.0)]),
+            TraceCall(name=SPACE_TOOL, span_id="b2", sql=REGION_SQL,
+                      description="Net revenue summed per region.", question="Net revenue by region", rows=2,
+                      duration=3.0)]),
         DONE,
     ],
     "trace_one_space_called_twice.sse": [
         ToolCall(name=SPACE_TOOL, args=SPACE_ARGS, call_id="call_1"),
         ToolOutput(name=SPACE_TOOL, output=SPACE_TABLE, call_id="call_1"),
         ToolCall(name=SPACE_TOOL, args={"genie_query": "Net revenue by channel"}, call_id="call_2"),
-        ToolOutput(name=SPACE_TOOL, output="| channel | net_revenue |\n|---|---|\n| Online | 10 |", call_id="call_2"),
+        ToolOutput(name=SPACE_TOOL, output=CHANNEL_TABLE, call_id="call_2"),
         TextDelta(delta="Both tables are above."),
         TraceEvent(trace_id="tr-twice", calls=[
             TraceCall(name=SPACE_TOOL, span_id="g1", sql=REGION_SQL, description="Net revenue per region.",

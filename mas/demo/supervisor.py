@@ -164,8 +164,9 @@ class DemoSupervisor:
             answer = f"The revenue Genie space could not run the query ({exc}), so I have no figures."
         else:
             if trace is not None:
-                trace.genie_call(tool=tool, question=plan.genie_query, sql=plan.sql, description=plan.description,
-                                 rows=len(result.rows), started=started, ended=time.time_ns())  # fmt: skip
+                trace.genie_call(tool=tool, question=plan.genie_query, sql=plan.sql,
+                                 description=plan.description, rows=len(result.rows), started=started,
+                                 ended=time.time_ns())  # fmt: skip
             # Live: Genie hands back only its table; the SQL exists only in the trace (notes §2).
             output = markdown_table(result) if live else genie_output(plan, result, shape=style.genie_shape)
             yield wire.function_call_output(call_id, output)
@@ -227,7 +228,9 @@ class _Wire:
                                   content_index=0, delta=piece)
         yield self._done(_message_item(item_id, text))
 
-    def function_call(self, call_id: str, arguments: str, *, name: str = GENIE_TOOL) -> Iterator[dict[str, Any]]:
+    def function_call(
+        self, call_id: str, arguments: str, *, name: str = GENIE_TOOL
+    ) -> Iterator[dict[str, Any]]:
         item = {"type": "function_call", "id": f"fc_{uuid.uuid4().hex[:24]}", "call_id": call_id,
                 "name": name, "arguments": arguments, "status": "completed"}
         yield self._event("response.output_item.added", output_index=self._index,

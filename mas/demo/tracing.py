@@ -57,8 +57,9 @@ class TraceRecorder:
         ))  # fmt: skip
         self._spans.append(self._span(
             span_id=_span_id(), parent=genie, name="poll_query_results", start=started, end=ended,
-            attributes=_attrs(mlflow__spanInputs={"query_str": sql},
-                              mlflow__spanOutputs={"statement_response": {"manifest": {"total_row_count": rows}}}),
+            attributes=_attrs(
+                mlflow__spanInputs={"query_str": sql},
+                mlflow__spanOutputs={"statement_response": {"manifest": {"total_row_count": rows}}}),
         ))  # fmt: skip
 
     def trace(self) -> dict[str, Any]:

@@ -112,6 +112,6 @@ def _invalid(assessment: Any, *, trace_id: str) -> str | None:
     source = assessment.get("source")
     if not isinstance(source, dict) or source.get("source_type") not in _SOURCE_TYPES:
         return "The assessment needs a `source` with source_type HUMAN, LLM_JUDGE or CODE."
-    if not isinstance(assessment.get("feedback"), dict) and not isinstance(assessment.get("expectation"), dict):
+    if not any(isinstance(assessment.get(kind), dict) for kind in ("feedback", "expectation")):
         return "The assessment needs a `feedback` or an `expectation`."
     return None

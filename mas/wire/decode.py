@@ -152,7 +152,7 @@ def _body_as_wire(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
         for item in output:
             if isinstance(item, dict):
                 yield {"type": "response.output_item.done", "item": item}
-    traced = {key: body[key] for key in ("databricks_output", "trace_id") if key in body}
+    traced: dict[str, Any] = {key: body[key] for key in ("databricks_output", "trace_id") if key in body}
     if traced:
         yield traced  # the trace of a non-streamed answer (mas.wire.trace)
     messages = body.get("messages")

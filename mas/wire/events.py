@@ -104,7 +104,8 @@ class Done(_Event):
 
 
 Event = Annotated[
-    TextDelta | ToolCall | ToolOutput | TraceEvent | ToolApproval | ErrorEvent | Done, Field(discriminator="type")
+    TextDelta | ToolCall | ToolOutput | TraceEvent | ToolApproval | ErrorEvent | Done,
+    Field(discriminator="type"),
 ]
 TERMINAL_TYPES = frozenset({"error", "done"})
 

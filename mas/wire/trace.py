@@ -75,7 +75,8 @@ class _Span:
     def __init__(self, raw: dict[str, Any]) -> None:
         context = raw.get("context")
         context = context if isinstance(context, dict) else {}
-        self.name = raw.get("name") if isinstance(raw.get("name"), str) else ""
+        name = raw.get("name")
+        self.name: str = name if isinstance(name, str) else ""
         self.span_id = raw.get("span_id") or context.get("span_id")
         self.parent = raw.get("parent_span_id") or raw.get("parent_id") or None
         self.start = _number(raw.get("start_time_unix_nano", raw.get("start_time")))
