@@ -31,7 +31,7 @@ def readable_name(name: str | None, *, titles: dict[str, str] | None = None) -> 
     """How a person should read a tool or agent name: a space's title when known, else the slug in words.
 
     `genie-01f0…` → the title in `titles`, else "Genie space 01f0a1b2"; `agent-revenue-genie` →
-    "Revenue Genie"; `mcp-jira__create_issue` → "Jira: Create Issue"; `main__sales__fn` → "Fn".
+    "Revenue Genie"; `supervisor-agent-x` → "Supervisor"; `mcp-jira__create_issue` → "Jira: Create Issue"; `main__sales__fn` → "Fn".
     """
     if not name:
         return "Agent"
@@ -41,6 +41,9 @@ def readable_name(name: str | None, *, titles: dict[str, str] | None = None) -> 
         known = (titles or {}).get(space)
         return known if known else f"Genie space {space[:8]}"
     lowered = raw.lower()
+    if "supervisor" in lowered:
+        # The Supervisor names itself before its final answer (`supervisor-agent-…`, notes §3).
+        return "Supervisor"
     prefix = next((p for p in sorted(_PREFIXES, key=len, reverse=True) if lowered.startswith(p)), "")
     rest = raw[len(prefix) :] or raw
     if "__" in rest:
