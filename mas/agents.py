@@ -51,4 +51,5 @@ def readable_name(name: str | None, *, titles: dict[str, str] | None = None) -> 
         if prefix.startswith("mcp") and len(pieces) >= 2:
             return f"{_words(pieces[0])}: {_words(' '.join(pieces[1:]))}"
         return _words(pieces[-1]) if pieces else _words(rest)
-    return _words(rest)
+    # A name in no known scheme is shown as it came: guessing words into it could mislead.
+    return _words(rest) if prefix else raw

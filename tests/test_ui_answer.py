@@ -32,7 +32,7 @@ def test_text_and_tool_parts_come_out_in_stream_order(
     assert " ".join(text.split()) == SCRIPT_TEXT.replace("$", "\\$")  # dollars escaped against maths
     tool = turn.tools[0]
     assert tool.state == "complete" and tool.result is not None and tool.result.row_count == 2
-    assert tool_label(tool).startswith("agent-revenue-genie · 2 rows · ")
+    assert tool_label(tool).startswith("Revenue Genie · 2 rows · ")  # agent-<slug> read as words
 
 
 def test_text_tokens_are_coalesced(

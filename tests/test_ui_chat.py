@@ -52,7 +52,7 @@ def test_a_trend_question_streams_text_a_status_with_sql_a_table_and_a_line_char
     assert (user.name, answer.name) == ("user", "assistant")
     assert "revenue" in texts(answer).lower()
     [status] = answer.status
-    assert status.label.startswith("agent-revenue-genie · 36 rows")
+    assert status.label.startswith("Revenue Genie · 36 rows")  # agent-revenue-genie, read as words
     assert status.state == "complete"
     assert "SELECT" in status.code[0].value.upper()
     assert answer.dataframe[0].value.shape[0] == 36
@@ -85,7 +85,7 @@ def test_replay_draws_the_same_results_with_an_expander_and_parses_nothing(
     assert not app.exception
     answer = app.chat_message[1]
     assert len(answer.status) == 0
-    assert app.expander[0].label.startswith("agent-revenue-genie · 4 rows")
+    assert app.expander[0].label.startswith("Revenue Genie · 4 rows")  # agent-revenue-genie, read as words
     assert "SELECT" in app.expander[0].code[0].value.upper()
     assert answer.dataframe[0].value.shape[0] == 4
     assert len(app.get("vega_lite_chart")) == 1

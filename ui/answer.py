@@ -9,6 +9,7 @@ to create, see shared/notes/streamlit-rerun-costs.md). Results themselves are `u
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
@@ -17,8 +18,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from mas.transcript import TextPart, ToolPart, Turn, apply_event
-from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput
-from ui import result
+from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput, TraceEvent
+from ui import provenance, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -33,30 +34,31 @@ Chunk = str | Callable[[], None]
 def tool_label(part: ToolPart) -> str:
     """The one-line summary of a tool call: who was asked, how it went, how long it took."""
     took = f" · {part.elapsed:.1f} s" if part.elapsed is not None else ""
+    name = provenance.agent_name(part.name)
     if part.state == "running":
-        return f"Querying {part.name}…{took}"
+        return f"Querying {name}…{took}"
     if part.state == "stopped":
-        return f"{part.name} · stopped{took}"
+        return f"{name} · stopped{took}"
     if part.state == "error":
-        return f"{part.name} · failed{took}"
+        return f"{name} · failed{took}"
     rows = result.rows_label(part)
-    return f"{part.name}{' · ' + rows if rows else ''}{took}"
+    # "SQL" in plain words: the provenance is one click away (ui.provenance).
+    return f"{name}{' · ' + rows if rows else ''}{took} · SQL"
 
 
-def _tool_details(part: ToolPart) -> None:
-    """Inside the status/expander: the question the sub-agent was asked, its SQL, its own words."""
-    if part.question:
-        st.markdown(f"**Asked:** {literal(part.question)}")
-    if part.sql:
-        st.code(part.sql, language="sql")
-    if part.result is not None and part.result.text:
-        st.caption(literal(part.result.text))
-
-
-def replay_tool(part: ToolPart, *, key: str, question: str) -> None:
+def replay_tool(part: ToolPart, *, key: str, question: str, trace_id: str | None = None) -> None:
     with st.expander(tool_label(part), icon=_icon(part)):
-        _tool_details(part)
+        provenance.details(part, trace_id=trace_id)
     result.render(part, key=key, question=question)
+
+
+def heading_due(turn: Turn, part: TextPart) -> bool:
+    """Whether a text part starts with a new speaker (a `<name>` marker), after something was shown."""
+    index = turn.parts.index(part)
+    if part.agent is None or index == 0:
+        return False
+    earlier = [p.agent for p in turn.parts[:index] if isinstance(p, TextPart)]
+    return not earlier or earlier[-1] != part.agent
 
 
 def _icon(part: ToolPart) -> str:
@@ -72,9 +74,11 @@ def replay_answer(turn: Turn) -> None:
     """Draw the parts of a finished (or interrupted) answer from its record; no parsing, no status widgets."""
     for index, part in enumerate(turn.parts):
         if isinstance(part, TextPart):
+            if heading_due(turn, part):
+                provenance.heading(part.agent)
             st.markdown(answer_markdown(part.text))
         else:
-            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question)
+            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question, trace_id=turn.trace_id)
 
 
 def end_notes_due(turn: Turn) -> bool:
@@ -97,6 +101,7 @@ class _LiveTools:
     def __init__(self, turn: Turn) -> None:
         self.turn = turn
         self.handles: dict[int, tuple[DeltaGenerator, Any]] = {}
+        self.details: dict[int, DeltaGenerator] = {}
 
     def opener(self, part: ToolPart) -> Callable[[], None]:
         def open_status() -> None:
@@ -118,15 +123,26 @@ class _LiveTools:
                 with box:
                     status = st.status(tool_label(part), expanded=False)
             with status:
-                if part.sql:
-                    st.code(part.sql, language="sql")
-                if part.result is not None and part.result.text:
-                    st.caption(literal(part.result.text))
+                slot = self.details[id(part)] = st.empty()
+                with slot.container():
+                    provenance.details(part, trace_id=self.turn.trace_id)
             status.update(label=tool_label(part), state=_status_state(part), expanded=False)
             with box:
                 result.render(part, key=f"{self.turn.id}-{index}", question=self.turn.question)
 
         return close_status
+
+    def refresh(self) -> Callable[[], None]:
+        """Redraw the provenance of the calls already drawn (a trace brought their SQL)."""
+
+        def redraw() -> None:
+            for part in self.turn.tools:
+                slot = self.details.get(id(part))
+                if slot is not None:
+                    with slot.container():
+                        provenance.details(part, trace_id=self.turn.trace_id)
+
+        return redraw
 
     def tick(self) -> None:
         """Refresh the running calls' labels with their elapsed time."""
@@ -135,7 +151,7 @@ class _LiveTools:
             handle = self.handles.get(id(part))
             if part.state == "running" and handle is not None:
                 took = f" · {now - part.started_at:.0f} s" if now - part.started_at >= 1 else ""
-                handle[1].update(label=f"Querying {part.name}…{took}")
+                handle[1].update(label=f"Querying {provenance.agent_name(part.name)}…{took}")
 
 
 def _status_state(part: ToolPart) -> Any:
@@ -155,6 +171,7 @@ def stream_turn(
     tools = _LiveTools(turn)
     text = _TextBuffer()
     started, seen_any = time.monotonic(), False
+    speaking: TextPart | None = None
     last_tick = started
     try:
         while not pump.finished:
@@ -165,10 +182,18 @@ def stream_turn(
             for event in batch:
                 part = apply_event(turn, event)
                 if isinstance(event, TextDelta):
+                    if isinstance(part, TextPart) and part is not speaking:
+                        speaking = part
+                        if heading_due(turn, part):
+                            yield from text.flush(final=True)
+                            yield functools.partial(provenance.heading, part.agent)
                     text.add(event.delta)
                 elif isinstance(event, (ToolCall, ToolOutput)) and isinstance(part, ToolPart):
                     yield from text.flush(final=True)
                     yield tools.opener(part) if isinstance(event, ToolCall) else tools.closer(part)
+                elif isinstance(event, TraceEvent):
+                    yield from text.flush(final=True)
+                    yield tools.refresh()
             yield from text.flush(final=pump.finished)
             now = time.monotonic()
             if not batch and now - last_tick >= TICK_SECONDS:
