@@ -31,7 +31,8 @@ def readable_name(name: str | None, *, titles: dict[str, str] | None = None) -> 
     """How a person should read a tool or agent name: a space's title when known, else the slug in words.
 
     `genie-01f0…` → the title in `titles`, else "Genie space 01f0a1b2"; `agent-revenue-genie` →
-    "Revenue Genie"; `supervisor-agent-x` → "Supervisor"; `mcp-jira__create_issue` → "Jira: Create Issue"; `main__sales__fn` → "Fn".
+    "Revenue Genie"; `supervisor-agent-x` → "Supervisor"; `mcp-jira__create_issue` → "Jira: Create
+    Issue"; `main__sales__fn` → "Fn"; a name in no known scheme stays as it is.
     """
     if not name:
         return "Agent"

@@ -73,8 +73,8 @@ def test_sql_the_output_carried_is_not_replaced_by_the_trace() -> None:
     turn = Turn(question="q")
     output = "Net revenue.\n\n```sql\nSELECT 1\n```\n\n| a |\n|---|\n| 1 |"
     for event in iter_events([_sse(
-        {"type": "response.output_item.done", "item": {"type": "function_call", "call_id": "c", "name": "genie-x",
-                                                         "arguments": "{}"}},
+        {"type": "response.output_item.done", "item": {"type": "function_call", "call_id": "c",
+                                                         "name": "genie-x", "arguments": "{}"}},
         {"type": "response.output_item.done", "item": {"type": "function_call_output", "call_id": "c",
                                                          "output": output}},
         {"trace_id": "tr-1"},
@@ -138,7 +138,8 @@ def live_emulator() -> Iterator[Emulator]:
 def test_end_to_end_the_live_demo_returns_its_sql_only_in_the_trace(
     live_emulator: Emulator, client_for: Callable[..., MASStreamingClient]
 ) -> None:
-    events = list(client_for(live_emulator).stream_events([ChatMessage(role="user", content="Revenue by region")]))
+    question = [ChatMessage(role="user", content="Revenue by region")]
+    events = list(client_for(live_emulator).stream_events(question))
     turn = Turn(question="Revenue by region")
     for event in events:
         apply_event(turn, event)
