@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from mas.errors import MasError
 from mas.transcript import Turn, fail, finish, stop, to_messages
 from mas.wire.messages import ChatMessage
-from ui import brand, session
+from ui import brand, feedback, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -111,11 +111,19 @@ def replay(turn: Turn, *, last: bool, asking: bool) -> None:
         if not last:
             replay_answer(turn)
             end_notes(turn)
+            _vote(turn)
             return
         body, footer = st.container(), st.empty()
         with body:
             replay_answer(turn)
+            _vote(turn)
         _footer(turn, footer, follow_ups=not asking)
+
+
+def _vote(turn: Turn) -> None:
+    """Thumbs under a finished answer (a fragment: rating never interrupts a streaming answer)."""
+    if turn.status == "complete" and turn.parts:
+        feedback.render(turn)
 
 
 def _footer(turn: Turn, slot: DeltaGenerator, *, follow_ups: bool) -> None:
@@ -156,6 +164,7 @@ def ask(question: str) -> None:
         body, footer = st.container(), st.empty()
         with body:
             _stream(turn, messages)
+            _vote(turn)
         _footer(turn, footer, follow_ups=True)
 
 

@@ -210,3 +210,15 @@ def network_error_event(
         "Check the host and your network, then try again.",
         code="network",
     )
+
+
+def feedback_error_message(exc: Exception) -> str:
+    """Why a vote did not reach the answer's MLflow trace, for the person who cast it."""
+    text = _clip(str(exc)) or type(exc).__name__
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    if status == 403 or "PERMISSION_DENIED" in text:
+        return (
+            "Your vote is saved here but could not be sent: the app may not edit the agent's MLflow "
+            f"experiment (grant its service principal CAN_EDIT on it). Details: {text}"
+        )
+    return f"Your vote is saved here but could not be sent to the agent's MLflow trace: {text}"
