@@ -135,6 +135,15 @@ def test_optional_genie_space_grants_can_run(bundle: dict[str, Any]) -> None:
     assert genie["genie_space"]["space_id"] == "${var.genie_space_id}"
 
 
+def test_optional_experiment_grants_can_edit_for_feedback(bundle: dict[str, Any]) -> None:
+    assert "mlflow-experiment" not in [r["name"] for r in merged_resources(bundle, "dev")]
+    resources = merged_resources(bundle, "dev_feedback")
+    (experiment,) = [r for r in resources if r["name"] == "mlflow-experiment"]
+    permission = apps.AppResourceExperimentExperimentPermission.CAN_EDIT.value
+    assert experiment["experiment"] == {"experiment_id": "${var.mlflow_experiment_id}", "permission": permission}
+    assert {f.name for f in dataclasses.fields(apps.AppResourceExperiment)} == set(experiment["experiment"])
+
+
 def test_user_api_scopes_for_acting_as_the_user(app_yaml: dict[str, Any], bundle: dict[str, Any]) -> None:
     scopes = app_of(bundle)["user_api_scopes"]
     assert set(scopes) >= REQUIRED_SCOPES
