@@ -140,7 +140,8 @@ def test_optional_experiment_grants_can_edit_for_feedback(bundle: dict[str, Any]
     resources = merged_resources(bundle, "dev_feedback")
     (experiment,) = [r for r in resources if r["name"] == "mlflow-experiment"]
     permission = apps.AppResourceExperimentExperimentPermission.CAN_EDIT.value
-    assert experiment["experiment"] == {"experiment_id": "${var.mlflow_experiment_id}", "permission": permission}
+    wanted = {"experiment_id": "${var.mlflow_experiment_id}", "permission": permission}
+    assert experiment["experiment"] == wanted
     assert {f.name for f in dataclasses.fields(apps.AppResourceExperiment)} == set(experiment["experiment"])
 
 
