@@ -187,3 +187,15 @@ def test_space_titles_come_from_the_workspace_per_identity(
     assert len(lookups) == 2
     assert alice.title(DEMO_SPACE_ID) == DEMO_SPACE_TITLE
     assert len([r for r in live_emulator.requests if r.path.startswith("/api/2.0/genie/spaces/")]) == 2
+
+
+def test_the_demo_style_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mas.errors import ConfigError
+    from mas.settings import demo_style_from_env
+
+    assert demo_style_from_env() == "live"
+    monkeypatch.setenv("MAS_DEMO_STYLE", "Classic")
+    assert demo_style_from_env() == "classic"
+    monkeypatch.setenv("MAS_DEMO_STYLE", "fancy")
+    with pytest.raises(ConfigError, match="MAS_DEMO_STYLE"):
+        demo_style_from_env()
