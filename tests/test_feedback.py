@@ -95,6 +95,7 @@ def test_a_bad_feedback_setting_names_the_variable(monkeypatch: pytest.MonkeyPat
 
 def test_the_vote_is_stored_with_the_turn() -> None:
     turn = Turn(question="q", status="complete", trace_id="tr-1")
-    turn.feedback = Feedback(rating="down", reason="Wrong chart", comment="bars", state="sent", assessment_id="a-1")
+    turn.feedback = Feedback(rating="down", reason="Wrong chart", comment="bars", state="sent",
+                             assessment_id="a-1")
     again = Turn.from_dict(turn.to_dict())
     assert again.feedback == turn.feedback
