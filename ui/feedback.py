@@ -73,9 +73,10 @@ def render(turn: Turn) -> None:
         args = (turn, reason_key, comment_key)
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
             st.pills("What was wrong?", REASONS, key=reason_key, default=vote.reason, on_change=_detailed,
-                     args=args)  # fmt: skip
-            st.text_input("Comment (optional)", key=comment_key, value=vote.comment or "",
-                          on_change=_detailed, args=args, max_chars=2000)  # fmt: skip
+                     args=args, label_visibility="collapsed")  # fmt: skip
+            st.text_input("Comment", key=comment_key, value=vote.comment or "", on_change=_detailed,
+                          args=args, max_chars=2000, placeholder="Anything else? (optional, Enter sends)",
+                          label_visibility="collapsed")  # fmt: skip
     if vote.state == "sent":
         st.caption(":material/check: Sent to the agent's owners, on MLflow trace "
                    f"{literal(turn.trace_id or '')}.")  # fmt: skip
