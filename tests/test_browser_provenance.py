@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from test_browser import TIMEOUT_MS, _open, _serve, ask, expect, shot, wait_idle
-from test_browser import browser as browser  # noqa: F401  (the module's Chromium fixture)
+from test_browser import browser as browser
 
 from mas.demo.faults import fingerprint
 from mas.demo.server import Emulator
@@ -34,7 +34,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, s
 
 
 @pytest.fixture
-def page(browser: Any, live: tuple[Emulator, str]) -> Iterator[Any]:  # noqa: F811
+def page(browser: Any, live: tuple[Emulator, str]) -> Iterator[Any]:
     with _open(browser, live[1]) as opened:
         yield opened
 
