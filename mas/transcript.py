@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from mas.errors import TranscriptError
 from mas.results.toolresult import ToolResult, parse_tool_output
-from mas.wire.events import ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceEvent
+from mas.wire.events import Citation, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceEvent
 from mas.wire.messages import MAX_CONTENT_CHARS, MAX_MESSAGES, ChatMessage
 
 TurnStatus = Literal["streaming", "complete", "stopped", "error", "interrupted"]
@@ -35,6 +35,8 @@ class TextPart:
     text: str = ""
     agent: str | None = None
     """The agent speaking, when the stream named it (`<name>…</name>` markers)."""
+    citations: list[tuple[str | None, str | None]] = field(default_factory=list)
+    """The documents this text cites, as (title, url) in the order they came (see `mas.citations`)."""
 
 
 @dataclass
@@ -184,13 +186,17 @@ _TOOL_FIELDS = ("name", "call_id", "question", "id", "args", "agent", "started_a
 
 def _part_dict(part: Part) -> dict[str, Any]:
     if isinstance(part, TextPart):
-        return {"kind": "text", "text": part.text, "agent": part.agent}
+        cited = [list(c) for c in part.citations]
+        extra = {"citations": cited} if cited else {}
+        return {"kind": "text", "text": part.text, "agent": part.agent, **extra}
     return {"kind": "tool", **{name: getattr(part, name) for name in _TOOL_FIELDS}}
 
 
 def _part_from(data: dict[str, Any]) -> Part:
     if data.get("kind") == "text":
-        return TextPart(text=str(data.get("text", "")), agent=data.get("agent"))
+        saved = data.get("citations", [])
+        cited = [(c[0], c[1]) for c in saved if isinstance(c, list | tuple) and len(c) == 2]
+        return TextPart(text=str(data.get("text", "")), agent=data.get("agent"), citations=cited)
     if data.get("kind") != "tool":
         raise TranscriptError(f"A saved part has an unknown kind {data.get('kind')!r}.")
     return ToolPart(**{name: data[name] for name in _TOOL_FIELDS if name in data})
@@ -238,10 +244,31 @@ def apply_event(turn: Turn, event: Event) -> Part | None:
     if isinstance(event, TraceEvent):
         attach_trace(turn, event)
         return None
+    if isinstance(event, Citation):
+        return _cite(turn, event)
     if isinstance(event, ErrorEvent):
         fail(turn, message=event.message, status=event.status)
         return None
     return None
+
+
+def citations(turn: Turn) -> list[tuple[str | None, str | None]]:
+    """Every citation of the answer, in order."""
+    return [c for p in turn.parts if isinstance(p, TextPart) for c in p.citations]
+
+
+def _cite(turn: Turn, event: Citation) -> TextPart | None:
+    """Keep a citation on the text it follows; the same document streamed and then on `.done` counts once."""
+    cited = (event.title, event.url)
+    if cited in citations(turn):
+        return None
+    texts = [p for p in turn.parts if isinstance(p, TextPart)]
+    part = texts[-1] if texts else None
+    if part is None:
+        part = TextPart()
+        turn.parts.append(part)
+    part.citations.append(cited)
+    return part
 
 
 def _same_tool(span_name: str, tool_name: str) -> bool:

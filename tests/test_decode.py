@@ -15,7 +15,17 @@ from hypothesis import strategies as st
 from streams import FIXTURES, byte_by_byte, fixture_names, load, random_chunks, split_at, sse_body
 
 from mas.wire.decode import events_from_json_body, iter_events
-from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceCall, TraceEvent
+from mas.wire.events import (
+    Citation,
+    Done,
+    ErrorEvent,
+    Event,
+    TextDelta,
+    ToolCall,
+    ToolOutput,
+    TraceCall,
+    TraceEvent,
+)
 
 EXAMPLES = settings(max_examples=int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
 DONE = Done()
@@ -280,6 +290,17 @@ EXPECTED: dict[str, list[Event]] = {
         ToolOutput(name="unknown", output='["not", "joined"]', call_id="call_2"),
         DONE,
     ],
+    "ka_url_citations_footnotes.sse": [
+        TextDelta(delta="Returns are accepted within 30 days[^kA1-1]."),
+        Citation(title="Returns policy.pdf",
+                 url="https://example.com/Volumes/docs/returns.pdf#page=2:~:text=30%20days"),
+        TextDelta(delta=" Refunds take five days[^kA1-2]."),
+        Citation(title="Refunds <b>FAQ</b>", url="javascript:alert('citation')"),
+        Citation(title="Returns policy.pdf",
+                 url="https://example.com/Volumes/docs/returns.pdf#page=2:~:text=30%20days"),
+        Citation(title="Refunds <b>FAQ</b>", url="javascript:alert('citation')"),
+        DONE,
+    ],
     "trace_id_chunk.sse": [
         TextDelta(delta="Answer."),
         TraceEvent(trace_id="tr-0123"),
@@ -325,6 +346,7 @@ EXPECTED: dict[str, list[Event]] = {
     ],
     "unknown_event_types.sse": [
         TextDelta(delta="Kept."),
+        Citation(url="u"),  # the annotation is a citation now, shown as a footnote
         DONE,
     ],
     "utf8_bom.sse": [

@@ -17,9 +17,10 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from mas.citations import number_markers
 from mas.transcript import TextPart, ToolPart, Turn, apply_event
 from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput, TraceEvent
-from ui import provenance, result
+from ui import footnotes, provenance, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -72,13 +73,17 @@ def _icon(part: ToolPart) -> str:
 
 def replay_answer(turn: Turn) -> None:
     """Draw the parts of a finished (or interrupted) answer from its record; no parsing, no status widgets."""
+    numbering: dict[str, int] = {}
     for index, part in enumerate(turn.parts):
         if isinstance(part, TextPart):
             if heading_due(turn, part):
                 provenance.heading(part.agent)
-            st.markdown(answer_markdown(part.text))
+            if part.text:
+                st.markdown(answer_markdown(number_markers(part.text, numbering)))
         else:
             replay_tool(part, key=f"{turn.id}-{index}", question=turn.question, trace_id=turn.trace_id)
+    if footnotes.due(turn, numbering):
+        footnotes.render(turn, numbering)
 
 
 def end_notes_due(turn: Turn) -> bool:
@@ -200,6 +205,8 @@ def stream_turn(
                 _tick(tools, waiting, seen_any=seen_any, waited=now - started)
                 last_tick = now
         yield from text.flush(final=True)
+        if footnotes.due(turn, text.numbering):
+            yield functools.partial(footnotes.render, turn, text.numbering)
     finally:
         pump.cancel()
 
@@ -210,6 +217,8 @@ class _TextBuffer:
     def __init__(self) -> None:
         self.pending = ""
         self.last_flush: float | None = None
+        self.numbering: dict[str, int] = {}
+        """Footnote numbers of the `[^id]` markers shown so far (`mas.citations`)."""
 
     def add(self, delta: str) -> None:
         self.pending += delta
@@ -225,11 +234,14 @@ class _TextBuffer:
             return
         # A "$" at the very end may be a dollar whose digits are still on the way: keep it back.
         cut = len(self.pending) - 1 if self.pending.endswith("$") and not final else len(self.pending)
+        marker = self.pending.rfind("[^")
+        if not final and marker >= 0 and "]" not in self.pending[marker:]:
+            cut = min(cut, marker)  # a footnote marker still arriving: number it whole
         if cut == 0:
             return
         out, self.pending = self.pending[:cut], self.pending[cut:]
         self.last_flush = now
-        yield answer_markdown(out)
+        yield answer_markdown(number_markers(out, self.numbering))
 
 
 def _tick(tools: _LiveTools, waiting: DeltaGenerator, *, seen_any: bool, waited: float) -> None:

@@ -79,6 +79,14 @@ class TraceEvent(_Event):
     """The Genie calls the trace recorded, in the order they started."""
 
 
+class Citation(_Event):
+    type: Literal["text.citation"] = "text.citation"
+    title: str | None = None
+    """The cited document's title (a Knowledge Assistant `url_citation`)."""
+    url: str | None = None
+    """The link as the wire gave it: show it only through `mas.citations.safe_url`."""
+
+
 class ToolApproval(_Event):
     type: Literal["tool.approval"] = "tool.approval"
     id: str
@@ -104,7 +112,7 @@ class Done(_Event):
 
 
 Event = Annotated[
-    TextDelta | ToolCall | ToolOutput | TraceEvent | ToolApproval | ErrorEvent | Done,
+    TextDelta | ToolCall | ToolOutput | TraceEvent | Citation | ToolApproval | ErrorEvent | Done,
     Field(discriminator="type"),
 ]
 TERMINAL_TYPES = frozenset({"error", "done"})

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from mas.wire.annotations import citations_in_item, streamed_citation
 from mas.wire.events import Done, ErrorEvent, Event
 from mas.wire.textflow import TextFlow
 from mas.wire.toolcalls import ToolCalls, as_text
@@ -71,6 +72,7 @@ class Normalizer:
             "function_call": self._on_item,
             "function_call_output": self._on_item,
             "message": self._on_item,
+            "response.output_text.annotation.added": streamed_citation,
         }
 
     def feed(self, wire: dict[str, Any]) -> list[Event]:
@@ -159,7 +161,8 @@ class Normalizer:
         kind = item.get("type")
         if kind == "message":
             item_id = item.get("id")
-            return self._text.done(item_id if isinstance(item_id, str) else None, _message_text(item))
+            text = self._text.done(item_id if isinstance(item_id, str) else None, _message_text(item))
+            return text + citations_in_item(item) if item.get("content") else text
         if kind == "function_call":
             return self._tool_call(
                 name=item.get("name"),
