@@ -24,7 +24,17 @@ from starlette.routing import BaseRoute, Route
 
 from mas.endpoint.connection import Connection, resolve
 from mas.errors import ConfigError, IdentityError
-from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.events import (
+    Citation,
+    Done,
+    ErrorEvent,
+    Event,
+    TextDelta,
+    ToolApproval,
+    ToolCall,
+    ToolOutput,
+    TraceEvent,
+)
 from mas.wire.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
 
 logger = logging.getLogger(__name__)
@@ -260,6 +270,10 @@ class _StreamApi:
             pipe.stop.set()  # also on client disconnect: Starlette cancels this generator
 
 
+# Every event kind goes to API clients: traces, citations and tool approvals too.
+_EVENTS = (TextDelta, ToolCall, ToolOutput, TraceEvent, Citation, ToolApproval, ErrorEvent, Done)
+
+
 def _render(batch: list[object]) -> tuple[str, bool]:
     """The SSE text for queued items, and whether the stream ends with them."""
     parts: list[str] = []
@@ -267,7 +281,7 @@ def _render(batch: list[object]) -> tuple[str, bool]:
         if isinstance(item, _End):  # only after an internal failure: end it properly
             parts += sse_lines(ErrorEvent(message="The answer ended unexpectedly.", code="internal"))
             return "".join(parts), True
-        if isinstance(item, TextDelta | ToolCall | ToolOutput | ErrorEvent | Done):
+        if isinstance(item, _EVENTS):
             parts += sse_lines(item)
             if isinstance(item, Done | ErrorEvent):
                 return "".join(parts), True

@@ -15,7 +15,16 @@ from typing import Any, Literal
 
 from mas.errors import TranscriptError
 from mas.results.toolresult import ToolResult, parse_tool_output
-from mas.wire.events import Citation, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceEvent
+from mas.wire.events import (
+    Citation,
+    ErrorEvent,
+    Event,
+    TextDelta,
+    ToolApproval,
+    ToolCall,
+    ToolOutput,
+    TraceEvent,
+)
 from mas.wire.messages import MAX_CONTENT_CHARS, MAX_MESSAGES, ChatMessage
 
 TurnStatus = Literal["streaming", "complete", "stopped", "error", "interrupted"]
@@ -68,6 +77,10 @@ class ToolPart:
     """Seconds the call took as the trace recorded it (`elapsed` is what this client saw)."""
     trace_span_id: str | None = None
     """The trace span the provenance came from (its raw tool name is `name`)."""
+    approval: Literal["pending", "approved", "denied"] | None = None
+    """Set for a tool the agent asked leave to run (`mcp_approval_request`; `call_id` is its id)."""
+    server: str | None = None
+    """The MCP server (UC connection) of an approval request."""
 
     def __post_init__(self) -> None:
         if self.result is None and self.output is not None:
@@ -181,7 +194,7 @@ class Turn:
 
 _TOOL_FIELDS = ("name", "call_id", "question", "id", "args", "agent", "started_at", "state", "elapsed",
                 "output", "chart_kind", "sql", "sql_from", "description", "rows_returned", "duration",
-                "trace_span_id")  # fmt: skip
+                "trace_span_id", "approval", "server")  # fmt: skip
 
 
 def _part_dict(part: Part) -> dict[str, Any]:
@@ -246,6 +259,11 @@ def apply_event(turn: Turn, event: Event) -> Part | None:
         return None
     if isinstance(event, Citation):
         return _cite(turn, event)
+    if isinstance(event, ToolApproval):
+        part = ToolPart(name=event.name, call_id=event.id, question=None, args=dict(event.args),
+                        server=event.server, approval="pending", state="complete", elapsed=0.0)  # fmt: skip
+        turn.parts.append(part)
+        return part
     if isinstance(event, ErrorEvent):
         fail(turn, message=event.message, status=event.status)
         return None

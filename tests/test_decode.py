@@ -21,6 +21,7 @@ from mas.wire.events import (
     ErrorEvent,
     Event,
     TextDelta,
+    ToolApproval,
     ToolCall,
     ToolOutput,
     TraceCall,
@@ -203,9 +204,7 @@ EXPECTED: dict[str, list[Event]] = {
         DONE,
     ],
     "mcp_approval_request.sse": [
-        TextDelta(
-            delta="The agent asked for approval to use mcp-jira__create_issue; this app cannot approve tools."
-        ),
+        ToolApproval(id="mcpr_1", name="mcp-jira__create_issue", args={}, server="jira"),
         DONE,
     ],
     "message_items_separated.sse": [

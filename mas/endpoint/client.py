@@ -137,11 +137,16 @@ class MASStreamingClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def stream_events(self, messages: list[ChatMessage]) -> Iterator[Event]:
-        """The answer to the last message given the whole history; ends with one `done` or `error`."""
+    def stream_events(
+        self, messages: list[ChatMessage], *, extra_input: list[dict[str, Any]] | None = None
+    ) -> Iterator[Event]:
+        """The answer to the last message given the whole history; ends with one `done` or `error`.
+
+        `extra_input` items follow the messages in the request's `input` (a tool approval's answer).
+        """
         logger.info("[MAS] Streaming from endpoint: %s", self.endpoint_name)
         logger.info("[MAS] Message count: %d", len(messages))
-        opened = self._open(messages)
+        opened = self._open(messages, extra_input=extra_input or [])
         if isinstance(opened, ErrorEvent):
             logger.info("[STREAM] failed before the answer started: %s", opened.code)
             yield opened
@@ -158,7 +163,9 @@ class MASStreamingClient:
                 response.close()
                 logger.debug("[STREAM] response closed")
 
-    def _request(self, messages: list[ChatMessage]) -> tuple[httpx.Request, str]:
+    def _request(
+        self, messages: list[ChatMessage], *, extra_input: list[dict[str, Any]]
+    ) -> tuple[httpx.Request, str]:
         config = self.workspace_client.config
         host = (config.host or "").rstrip("/")
         if not host:
@@ -173,15 +180,17 @@ class MASStreamingClient:
             "x-mlflow-return-trace-id": "true",
             **config.authenticate(),  # fresh per request: OAuth tokens refresh here
         }
-        body = {"input": to_wire_input(messages), "stream": True, **TRACE_REQUEST}
+        body = {"input": [*to_wire_input(messages), *extra_input], "stream": True, **TRACE_REQUEST}
         return self._client().build_request("POST", url, json=body, headers=headers), host
 
-    def _open(self, messages: list[ChatMessage]) -> tuple[httpx.Response, str] | ErrorEvent:
+    def _open(
+        self, messages: list[ChatMessage], *, extra_input: list[dict[str, Any]]
+    ) -> tuple[httpx.Response, str] | ErrorEvent:
         """A successful response whose body is not yet read, after the allowed retries; or the error."""
         attempts = max(1, self.retry.attempts)
         for attempt in range(1, attempts + 1):
             try:
-                request, host = self._request(messages)
+                request, host = self._request(messages, extra_input=extra_input)
             except Exception as exc:  # the SDK raises assorted types for config and credential failures
                 logger.exception("[MAS] could not prepare the request")
                 return ErrorEvent(

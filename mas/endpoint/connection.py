@@ -64,12 +64,14 @@ class Connection:
     workspace_client: WorkspaceClient = field(compare=False)
     client: MASStreamingClient = field(compare=False)
 
-    def stream_events(self, messages: list[ChatMessage]) -> Generator[Event, None, None]:
+    def stream_events(
+        self, messages: list[ChatMessage], *, extra_input: list[dict[str, Any]] | None = None
+    ) -> Generator[Event, None, None]:
         """The client's events, with credential errors explained for this identity.
 
         Closing this generator closes the client's, and so its HTTP response, at once.
         """
-        events = self.client.stream_events(messages)
+        events = self.client.stream_events(messages, extra_input=extra_input)
         try:
             for event in events:
                 yield explain_for_identity(event, self.identity) if isinstance(event, ErrorEvent) else event

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mas.wire.annotations import citations_in_item, streamed_citation
+from mas.wire.approvals import approval_event
 from mas.wire.events import Done, ErrorEvent, Event
 from mas.wire.textflow import TextFlow
 from mas.wire.toolcalls import ToolCalls, as_text
@@ -174,12 +175,8 @@ class Normalizer:
                 call_id=item.get("call_id"), output=item.get("output"), name=item.get("name")
             )
         if kind == "mcp_approval_request":
-            # The MAS pauses for an approval this client cannot give (mas-output.md §1); say so
-            # rather than end on silence.
-            log.debug("mcp_approval_request: %.200r", item)
-            name = as_text(item.get("name")) or "a tool"
-            note = f"The agent asked for approval to use {name}; this app cannot approve tools."
-            return self._text.done(f"mcp_approval_request:{item.get('id')}", note)
+            # The MAS pauses until the user approves the tool (mas-output.md §1; mas.wire.approvals).
+            return [*self._text.settle(), approval_event(item)]
         log.debug("passed over an output item of type %r", kind)
         return []
 
