@@ -19,8 +19,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from mas.citations import number_markers
 from mas.transcript import TextPart, ToolPart, Turn, apply_event
-from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput, TraceEvent
-from ui import footnotes, provenance, result
+from mas.wire.events import Event, TextDelta, ToolApproval, ToolCall, ToolOutput, TraceEvent
+from ui import approval, footnotes, provenance, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -80,6 +80,8 @@ def replay_answer(turn: Turn) -> None:
                 provenance.heading(part.agent)
             if part.text:
                 st.markdown(answer_markdown(number_markers(part.text, numbering)))
+        elif part.approval is not None:
+            approval.render(turn, part)
         else:
             replay_tool(part, key=f"{turn.id}-{index}", question=turn.question, trace_id=turn.trace_id)
     if footnotes.due(turn, numbering):
@@ -196,6 +198,9 @@ def stream_turn(
                 elif isinstance(event, (ToolCall, ToolOutput)) and isinstance(part, ToolPart):
                     yield from text.flush(final=True)
                     yield tools.opener(part) if isinstance(event, ToolCall) else tools.closer(part)
+                elif isinstance(event, ToolApproval) and isinstance(part, ToolPart):
+                    yield from text.flush(final=True)
+                    yield functools.partial(approval.render, turn, part)
                 elif isinstance(event, TraceEvent):
                     yield from text.flush(final=True)
                     yield tools.refresh()

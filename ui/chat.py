@@ -7,13 +7,16 @@ everything that arrived. Drawing answers is `ui.answer`; the session's state is 
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from mas.errors import MasError
-from mas.transcript import Turn, fail, finish, stop, to_messages
+from mas.transcript import ToolPart, Turn, fail, finish, stop, to_messages
+from mas.wire.approvals import continuation_items
 from mas.wire.messages import ChatMessage
-from ui import brand, feedback, session
+from ui import approval, brand, feedback, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -108,6 +111,10 @@ def replay(turn: Turn, *, last: bool, asking: bool) -> None:
     with st.chat_message("user"):
         st.markdown(literal(turn.question))
     with st.chat_message("assistant", avatar=brand.ASSISTANT_AVATAR):
+        answered = approval.take_answer(turn) if last and not asking else None
+        if answered is not None:
+            _continue(turn, *answered)
+            return
         if not last:
             replay_answer(turn)
             end_notes(turn)
@@ -118,6 +125,23 @@ def replay(turn: Turn, *, last: bool, asking: bool) -> None:
             replay_answer(turn)
             _vote(turn)
         _footer(turn, footer, follow_ups=not asking)
+
+
+def _continue(turn: Turn, part: ToolPart, approve: bool) -> None:
+    """The answer after the user approved (or denied) a tool: approving re-posts the conversation
+    with the request and the approval, and the rest of the answer streams into the same turn."""
+    part.approval = "approved" if approve else "denied"
+    body, footer = st.container(), st.empty()
+    with body:
+        replay_answer(turn)
+        if approve and part.call_id is not None:
+            earlier = [t for t in session.turns() if t is not turn]
+            items = continuation_items(request_id=part.call_id, name=part.name, args=part.args,
+                                       server=part.server, approve=True)  # fmt: skip
+            turn.status = "streaming"
+            _stream(turn, to_messages(earlier, turn.question), extra_input=items)
+        _vote(turn)
+    _footer(turn, footer, follow_ups=True)
 
 
 def _vote(turn: Turn) -> None:
@@ -168,10 +192,13 @@ def ask(question: str) -> None:
         _footer(turn, footer, follow_ups=True)
 
 
-def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
+def _stream(
+    turn: Turn, messages: list[ChatMessage], *, extra_input: list[dict[str, Any]] | None = None
+) -> None:
     waiting = st.empty()
     waiting.caption(":material/hourglass_top: Thinking…")
-    chunks = stream_turn(turn, session.connection().stream_events(messages), waiting=waiting)
+    events = session.connection().stream_events(messages, extra_input=extra_input)
+    chunks = stream_turn(turn, events, waiting=waiting)
     try:
         st.write_stream(chunks)
         finish(turn)
