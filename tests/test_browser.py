@@ -71,6 +71,7 @@ def _serve(base: Path, *, pacing: float = 0.0, workspace: str | None = None) -> 
     env = {**os.environ, "MAS_DEMO_PACING": str(pacing), "MAS_DEMO_DATA_DIR": str(base / "demo-data")}
     if workspace is None:
         env["MAS_DEMO"] = "1"
+        env["MAS_DEMO_STYLE"] = "classic"  # these tests were written for agent-revenue-genie, SQL in outputs
     else:
         env.update({"DATABRICKS_HOST": workspace, "DATABRICKS_TOKEN": "browser-test-token"})
     with log.open("wb") as out:
