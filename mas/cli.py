@@ -18,11 +18,22 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from mas.agents import readable_name
+from mas.citations import safe_url
 from mas.endpoint.connection import resolve
 from mas.errors import MasError
 from mas.results.toolresult import ToolResult, parse_tool_output
 from mas.transcript import genie_question
-from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput, TraceEvent
+from mas.wire.events import (
+    Citation,
+    Done,
+    ErrorEvent,
+    Event,
+    TextDelta,
+    ToolApproval,
+    ToolCall,
+    ToolOutput,
+    TraceEvent,
+)
 from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
 
 PREVIEW_ROWS = 5
@@ -106,6 +117,9 @@ class _Renderer:
         self.after_block = False
         self.sql_shown: set[str] = set()
 
+    def block(self, lines: Sequence[str]) -> None:
+        self._block(lines)
+
     def _block(self, lines: Sequence[str]) -> None:
         if self.mid_line:
             self.out.write("\n")
@@ -178,6 +192,12 @@ def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style)
             renderer.output(event)
         elif isinstance(event, TraceEvent):
             renderer.trace(event)
+        elif isinstance(event, ToolApproval):
+            server = f" on {event.server}" if event.server else ""
+            renderer.block([f"The agent asks to run {event.name}{server} with {json.dumps(event.args)};",
+                            "approve it in the app: the CLI cannot."])  # fmt: skip
+        elif isinstance(event, Citation):
+            renderer.block([f"Source: {event.title or 'untitled'} {safe_url(event.url) or ''}".rstrip()])
         elif isinstance(event, ErrorEvent):
             renderer.finish()
             err.write(f"Error: {event.message}\n")
