@@ -188,7 +188,8 @@ class Normalizer:
         if kind in _COMPLETED:
             # Not terminal yet: a UC-function result may still arrive as a bare
             # `function_call_output` after `response.completed` (databricks-ai-bridge fixture,
-            # mas-output.md §2). `Done` comes with `[DONE]` or the end of the stream.
+            # mas-output.md §2), or a whole second response (`_after_completed`). `Done` comes
+            # with `[DONE]` or the end of the stream.
             self._completed = True
             return self._flush_calls()
         if kind in _ERRORS:
@@ -201,6 +202,11 @@ class Normalizer:
         return []
 
     def _after_completed(self, wire: dict[str, Any]) -> list[Event]:
+        if wire.get("type") == "response.created":
+            # A second response in the same body continues the answer (the ai-sdk-provider's
+            # tool-calling fixture: completed, a bare tool output, then created … completed).
+            self._completed = False
+            return self.feed(wire)
         item = wire.get("item") if wire.get("type") == "response.output_item.done" else wire
         if isinstance(item, dict) and item.get("type") == "function_call_output":
             return self._on_item(item)
