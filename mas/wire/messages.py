@@ -2,7 +2,8 @@
 
 `ChatMessage` is one turn of the conversation; `StreamChatRequest` is the body of
 `POST /api/chat/stream` with the limits the API enforces. Turning messages into the
-endpoint's wire `input` is here too; sending them is not (see `mas.endpoint.client`).
+endpoint's request body (ResponsesAgent `input` or chat `messages`) is here too; sending them
+is not (see `mas.endpoint.client`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 MAX_MESSAGES = 500
 MAX_CONTENT_CHARS = 100_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
+
+Dialect = Literal["responses", "chat"]
+"""The endpoint's request body: ResponsesAgent `{"input": …}` or ChatAgent / chat `{"messages": …}`."""
 
 
 class ChatMessage(BaseModel):
@@ -47,3 +51,15 @@ class StreamChatRequest(BaseModel):
 def to_wire_input(messages: list[ChatMessage]) -> list[dict[str, Any]]:
     """The ResponsesAgent `input` list for the whole history (assistant turns as assistant messages)."""
     return [{"role": m.role, "content": m.content} for m in messages]
+
+
+def to_chat_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """The ChatAgent / chat-completion `messages` list for the whole history."""
+    return [{"role": m.role, "content": m.content} for m in messages]
+
+
+def request_body(dialect: Dialect, messages: list[ChatMessage]) -> dict[str, Any]:
+    """The streaming request body in the endpoint's dialect."""
+    if dialect == "chat":
+        return {"messages": to_chat_messages(messages), "stream": True}
+    return {"input": to_wire_input(messages), "stream": True}
