@@ -55,6 +55,9 @@ def input_items(body: Any, dialect: Dialect) -> list[dict[str, Any]] | str:
             return f"Model is missing inputs ['messages']. Note that there were extra inputs: {extra}"
         return [m for m in messages if isinstance(m, dict)]
     if "input" not in body:
+        if "messages" in body:  # MLflow's wording again, so a client can tell which body it wants
+            extra = sorted(key for key in body if key not in ("input", "stream"))
+            return f"Model is missing inputs ['input']. Note that there were extra inputs: {extra}"
         return "Missing required field 'input' in the request body."
     items = body["input"]
     if isinstance(items, str) and items and dialect == "responses" and "model" in body:

@@ -81,6 +81,12 @@ def remember(key: tuple[str, str, str], dialect: Dialect) -> None:
             _known.popitem(last=False)
 
 
+def forget() -> None:
+    """Drop everything learnt (an endpoint redeployed with another task; tests)."""
+    with _lock:
+        _known.clear()
+
+
 def known(key: tuple[str, str, str]) -> Dialect | None:
     """The dialect learnt for (host, endpoint, identity), if any."""
     with _lock:
