@@ -89,8 +89,9 @@ def test_openai_accumulator_builds_the_full_response_on_both_routes(
                 final = stream.get_final_response()
         else:
             raw = _invocations_stream(client)
-            stream = ResponseStream(raw_stream=raw, text_format=openai.omit, input_tools=openai.omit,
-                                    starting_after=None)  # fmt: skip
+            stream = ResponseStream(
+                raw_stream=raw, text_format=openai.omit, input_tools=openai.omit, starting_after=None
+            )
             done = [e.item for e in stream if e.type == "response.output_item.done"]
             final = stream.get_final_response()
     assert [item.type for item in final.output] == [item.type for item in done]
@@ -104,13 +105,25 @@ def test_openai_accumulator_builds_the_full_response_on_both_routes(
 def test_a_script_with_reused_ids_done_only_text_and_a_bare_output_becomes_a_valid_stream() -> None:
     script = [
         {"type": "response.output_text.delta", "item_id": "m", "delta": "Asking Genie."},
-        {"type": "response.output_item.done", "item": {"type": "message", "id": "m", "content": [
-            {"type": "output_text", "text": "Asking Genie."}]}},
+        {
+            "type": "response.output_item.done",
+            "item": {
+                "type": "message",
+                "id": "m",
+                "content": [{"type": "output_text", "text": "Asking Genie."}],
+            },
+        },
         *SCRIPT[5:7],
-        {"type": "response.output_item.done", "item": {"type": "message", "id": "m", "content": [
-            {"type": "output_text", "text": "EMEA leads."}]}},
+        {
+            "type": "response.output_item.done",
+            "item": {
+                "type": "message",
+                "id": "m",
+                "content": [{"type": "output_text", "text": "EMEA leads."}],
+            },
+        },
         {"type": "function_call_output", "call_id": "call_1", "output": {"rows": [[1]]}},
-    ]  # fmt: skip
+    ]
     with Emulator(responder=ScriptedResponder(script), dialect="responses") as server, sdk(server) as client:
         events = [
             validated(e.to_dict()) for e in client.responses.create(model=NAME, input="hi", stream=True)
@@ -173,8 +186,10 @@ def test_chat_agent_endpoint_gets_a_messages_body_and_answers_in_chat_agent_chun
     with Emulator(responder=ScriptedResponder(), metadata=_chat_metadata) as server:
         events = _events(client_for(server))
         _events(client_for(server))
-        raw = http.post(f"{server.url}/serving-endpoints/{NAME}/invocations",
-                        json={"messages": [{"role": "user", "content": "hi"}], "stream": True})  # fmt: skip
+        raw = http.post(
+            f"{server.url}/serving-endpoints/{NAME}/invocations",
+            json={"messages": [{"role": "user", "content": "hi"}], "stream": True},
+        )
         posts = server.invocations()
         lookups = [r for r in server.requests if r.path.startswith("/api/2.0/serving-endpoints/")]
     assert posts[0].body == {"messages": [{"role": "user", "content": "hi"}], "stream": True}
