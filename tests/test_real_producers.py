@@ -31,7 +31,7 @@ from mas.endpoint.client import MASStreamingClient
 from mas.results.toolresult import parse_tool_output
 from mas.settings import RetryPolicy, Timeouts
 from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
-from mas.wire.messages import ChatMessage
+from mas.wire.messages import ChatMessage, HistoryItem, ToolCallItem, ToolOutputItem
 
 AGENTS = Path(__file__).resolve().parent / "mlflow_agents"
 sys.path.insert(0, str(AGENTS))
@@ -221,7 +221,7 @@ def front(agent_server: str, chat_model_server: tuple[str, str]) -> Iterator[Fro
     dialects.forget()
 
 
-def ask(front: Front, endpoint: str, question: str) -> list[Event]:
+def ask(front: Front, endpoint: str, question: str, *, history: tuple[HistoryItem, ...] = ()) -> list[Event]:
     workspace = WorkspaceClient(host=front.url, token=TOKEN, auth_type="pat")
     client = MASStreamingClient(
         endpoint_name=endpoint,
@@ -230,7 +230,7 @@ def ask(front: Front, endpoint: str, question: str) -> list[Event]:
         retry=RetryPolicy(attempts=1),
     )
     try:
-        return list(client.stream_events([ChatMessage(role="user", content=question)]))
+        return list(client.stream_events([*history, ChatMessage(role="user", content=question)]))
     finally:
         client.close()
 
@@ -291,3 +291,29 @@ def test_chat_agent_without_a_declared_task_is_reached_after_one_switch(
     assert events[-1] == Done() and CALL in events
     assert [list(body) for body in front.bodies] == [["input", "stream"], ["messages", "stream"]]
     assert sum("switching to chat bodies" in r.message for r in caplog.records) == 1
+
+
+HISTORY = (
+    ChatMessage(role="user", content="Net revenue by region?"),
+    ToolCallItem(call_id=supervisor.CALL_ID, name=supervisor.GENIE_TOOL, arguments=supervisor.GENIE_ARGS),
+    ToolOutputItem(call_id=supervisor.CALL_ID, output=supervisor.TABLE, name=supervisor.GENIE_TOOL),
+    ChatMessage(role="assistant", content="EMEA leads with $1,200.50."),
+)
+
+
+@pytest.mark.parametrize("endpoint", ["supervisor-endpoint", "chat-agent-endpoint"])
+def test_a_history_with_tool_calls_and_outputs_is_accepted_in_each_dialect(
+    front: Front, endpoint: str
+) -> None:
+    # Each server validates its request against MLflow's own schema (ResponsesAgentRequest, the
+    # ChatAgent signature): a wrong shape would be a 400 here.
+    events = ask(front, endpoint, "And by quarter?", history=HISTORY)
+    assert events[-1] == Done(), events
+    (body,) = front.bodies
+    if endpoint == "supervisor-endpoint":
+        kinds = [item.get("type") or item["role"] for item in body["input"]]
+        assert kinds == ["user", "function_call", "function_call_output", "assistant", "user"]
+    else:
+        roles = [message["role"] for message in body["messages"]]
+        assert roles == ["user", "assistant", "tool", "assistant", "user"]
+        assert body["messages"][1]["tool_calls"][0]["function"]["name"] == supervisor.GENIE_TOOL

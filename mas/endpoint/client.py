@@ -17,7 +17,7 @@ import math
 import ssl
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
@@ -28,7 +28,7 @@ from mas.endpoint.http_errors import error_event_for_status, network_error_event
 from mas.settings import RetryPolicy, Timeouts, endpoint_name_from_env
 from mas.wire.decode import events_from_json_body, iter_events
 from mas.wire.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta
-from mas.wire.messages import ChatMessage, Dialect, request_body
+from mas.wire.messages import Dialect, HistoryItem, request_body
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -147,7 +147,7 @@ class MASStreamingClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def stream_events(self, messages: list[ChatMessage]) -> Iterator[Event]:
+    def stream_events(self, messages: Sequence[HistoryItem]) -> Iterator[Event]:
         """The answer to the last message given the whole history; ends with one `done` or `error`."""
         logger.info("[MAS] Streaming from endpoint: %s", self.endpoint_name)
         logger.info("[MAS] Message count: %d", len(messages))
@@ -196,7 +196,7 @@ class MASStreamingClient:
         self._dialect = learnt or "responses"
         return self._dialect
 
-    def _request(self, messages: list[ChatMessage]) -> tuple[httpx.Request, str]:
+    def _request(self, messages: Sequence[HistoryItem]) -> tuple[httpx.Request, str]:
         config = self.workspace_client.config
         host = (config.host or "").rstrip("/")
         if not host:
@@ -213,7 +213,7 @@ class MASStreamingClient:
         body = request_body(self._body_dialect(host, auth), messages)
         return self._client().build_request("POST", url, json=body, headers=headers), host
 
-    def _open(self, messages: list[ChatMessage]) -> tuple[httpx.Response, str] | ErrorEvent:
+    def _open(self, messages: Sequence[HistoryItem]) -> tuple[httpx.Response, str] | ErrorEvent:
         """A successful response whose body is not yet read, after the allowed retries; or the error."""
         attempts = max(1, self.retry.attempts)
         attempt, switched = 1, False
