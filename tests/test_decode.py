@@ -305,6 +305,14 @@ EXPECTED: dict[str, list[Event]] = {
         TextDelta(delta="leads."),
         DONE,
     ],
+    "reused_item_id_resumed_after_tool_call.sse": [
+        TextDelta(delta="Asking Genie."),
+        ToolCall(name="agent-revenue-genie", args=GENIE_ARGS, call_id="call_1"),
+        ToolOutput(name="agent-revenue-genie", output=TABLE, call_id="call_1"),
+        TextDelta(delta="\n\nEMEA "),
+        TextDelta(delta="leads."),
+        DONE,
+    ],
     "reused_item_id_done_only.sse": [
         TextDelta(delta="Asking Genie."),
         ToolCall(name="agent-revenue-genie", args=GENIE_ARGS, call_id="call_1"),

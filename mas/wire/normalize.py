@@ -172,16 +172,21 @@ class Normalizer:
         event = self._tools.call(name=name, arguments=arguments, call_id=call_id, agent=self._text.agent)
         if event is not None:
             out.append(event)
+            self._text.interrupt()
         return out
 
     def _tool_output(self, *, call_id: Any, output: Any, name: Any) -> list[Event]:
         out = self._text.settle()
         out.append(self._tools.output(call_id=call_id, output=output, name=name))
+        self._text.interrupt()
         return out
 
     def _flush_calls(self) -> list[Event]:
         out = self._text.settle()
-        out.extend(self._tools.flush(agent=self._text.agent))
+        calls = self._tools.flush(agent=self._text.agent)
+        if calls:
+            out.extend(calls)
+            self._text.interrupt()
         return out
 
     def _on_other_type(self, kind: str, wire: dict[str, Any]) -> list[Event]:
@@ -244,7 +249,10 @@ class Normalizer:
             calls = delta.get("tool_calls")
             if isinstance(calls, list):
                 out.extend(self._text.settle())
-                out.extend(self._tools.stream(calls, agent=self._text.agent))
+                completed = self._tools.stream(calls, agent=self._text.agent)
+                if completed:
+                    out.extend(completed)
+                    self._text.interrupt()
         if choice.get("finish_reason"):
             out.extend(self._flush_calls())
         return out

@@ -73,6 +73,7 @@ class TextFlow:
         # Wire item id -> the key of its latest message, when the id was reused after its
         # message was complete (see `_reopen`).
         self._alias: dict[str, str] = {}
+        self._interrupted = False
 
     def delta(self, item_id: str, text: str) -> list[Event]:
         """A streamed piece of item `item_id`'s text."""
@@ -131,6 +132,10 @@ class TextFlow:
         self._alias[wire_id] = key
         log.debug("item id %r reused after its message was complete: a new message", wire_id)
         return key
+
+    def interrupt(self) -> None:
+        """A tool call or output was shown: the next text starts a new paragraph, whatever its item."""
+        self._interrupted = True
 
     def settle(self) -> list[Event]:
         """Finish the item receiving deltas: held-back text is a marker, noise, or text after all."""
@@ -195,9 +200,11 @@ class TextFlow:
     def _emit(self, key: str, text: str) -> list[Event]:
         if not text:
             return []
-        if self._last_emitter != key:
-            # A new message item starts a new paragraph; items are not joined mid-sentence.
+        if self._last_emitter != key or self._interrupted:
+            # A new message item starts a new paragraph; items are not joined mid-sentence, nor
+            # text of one item across a tool call (a reused id with no `.done` in between).
             if self._last_emitter is not None:
                 text = _SEPARATOR + text.lstrip("\n")
             self._last_emitter = key
+            self._interrupted = False
         return [TextDelta(delta=text, agent=self.agent)]
