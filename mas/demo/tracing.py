@@ -101,10 +101,13 @@ def wants_trace(body: dict[str, Any]) -> bool:
     return isinstance(options, dict) and options.get("return_trace") is True
 
 
-def respond(responder: _Responder, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The responder's events for a request body; traced when asked and the responder can trace."""
+def respond(
+    responder: _Responder, body: dict[str, Any], items: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """The responder's events for a request's input `items`; traced when the body asks and the
+    responder can trace."""
     traced = getattr(responder, "respond_with_trace", None)
     if wants_trace(body) and callable(traced):
-        events: Iterator[dict[str, Any]] = traced(body["input"])
+        events: Iterator[dict[str, Any]] = traced(items)
         return events
-    return responder.respond(body["input"])
+    return responder.respond(items)
