@@ -101,7 +101,8 @@ def demo_emulator() -> Iterator[Emulator]:
     tool output, `agent-revenue-genie`) that the tests using it were written for."""
     from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
 
-    with Emulator(responder=DemoSupervisor(wire_style="classic"), metadata=demo_endpoint_metadata) as server:
+    supervisor = DemoSupervisor(wire_style="classic")
+    with Emulator(responder=supervisor, metadata=demo_endpoint_metadata, dialect="responses") as server:
         yield server
 
 

@@ -30,9 +30,8 @@ BROWSER_TOKEN = "browser-test-token"  # what test_browser._serve gives the app a
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulator, str]]:
     supervisor = DemoSupervisor(wire_style="live")
-    with Emulator(responder=supervisor, metadata=demo_endpoint_metadata) as emulator, _serve(
-        tmp_path_factory.getbasetemp(), workspace=emulator.url
-    ) as url:
+    emulated = Emulator(responder=supervisor, metadata=demo_endpoint_metadata, dialect="responses")
+    with emulated as emulator, _serve(tmp_path_factory.getbasetemp(), workspace=emulator.url) as url:
         yield emulator, url
 
 
@@ -120,14 +119,14 @@ def scripted(live: tuple[Emulator, str]) -> Iterator[Emulator]:
     try:
         yield emulator
     finally:
-        emulator.set_responder(emulator.endpoint_name, DemoSupervisor(wire_style="live"))
+        emulator.set_responder(emulator.endpoint_name, DemoSupervisor(wire_style="live"), dialect="responses")
 
 
 def test_approving_a_tool_re_posts_the_request_and_the_answer_continues_in_the_same_turn(
     page: Any, scripted: Emulator
 ) -> None:
     flow = _NeedsApproval()
-    scripted.set_responder(scripted.endpoint_name, flow)
+    scripted.set_responder(scripted.endpoint_name, flow, dialect="verbatim")
     answer = ask(page, "File a ticket about the EMEA revenue dip")
     expect(answer).to_contain_text("Approval needed", timeout=TIMEOUT_MS)
     expect(answer).to_contain_text("Jira: Create Issue")
@@ -155,7 +154,7 @@ def test_citations_become_numbered_footnotes_and_a_javascript_link_stays_inert(
 
     body = load("ka_url_citations_footnotes.sse").decode()
     events = [json.loads(block[6:]) for block in body.split("\n\n") if block.startswith("data: {")]
-    scripted.set_responder(scripted.endpoint_name, _Replay(events))
+    scripted.set_responder(scripted.endpoint_name, _Replay(events), dialect="verbatim")
     answer = ask(page, "What is the returns policy?")
     expect(answer).to_contain_text("within 30 days[1].", timeout=TIMEOUT_MS)
     expect(answer).to_contain_text("five days[2].")

@@ -114,7 +114,7 @@ def test_a_live_style_answer_prints_the_sql_its_trace_recorded(monkeypatch: pyte
     from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
 
     supervisor = DemoSupervisor(wire_style="live")
-    with Emulator(responder=supervisor, metadata=demo_endpoint_metadata) as server:
+    with Emulator(responder=supervisor, metadata=demo_endpoint_metadata, dialect="responses") as server:
         monkeypatch.setenv("DATABRICKS_HOST", server.url)
         monkeypatch.setenv("DATABRICKS_TOKEN", "t")
         out, err = io.StringIO(), io.StringIO()

@@ -131,7 +131,7 @@ def _sse(*events: dict[str, Any]) -> bytes:
 @pytest.fixture
 def live_emulator() -> Iterator[Emulator]:
     supervisor = DemoSupervisor(wire_style="live")
-    with Emulator(responder=supervisor, metadata=demo_endpoint_metadata) as server:
+    with Emulator(responder=supervisor, metadata=demo_endpoint_metadata, dialect="responses") as server:
         yield server
 
 

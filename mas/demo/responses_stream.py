@@ -72,7 +72,7 @@ class StrictResponses:
             if kind == "response.output_text.delta":
                 yield from self._delta(wire)
             elif kind == "response.output_item.done" and isinstance(wire.get("item"), dict):
-                yield from self._item(wire["item"])
+                yield from _with_output(self._item(wire["item"]), wire.get("databricks_output"))
             elif kind in _ITEM_TYPES:
                 yield from self._item(wire)
             elif kind in ("response.completed", "responses.completed"):
@@ -195,6 +195,15 @@ class StrictResponses:
             done = dict(item)
             yield self._event("response.output_item.added", output_index=index, item=done)
         yield from self._finish(done, index=index)
+
+
+def _with_output(events: Iterator[dict[str, Any]], output: Any) -> Iterator[dict[str, Any]]:
+    """`events`, the item's `output_item.done` keeping the `databricks_output` (the MLflow trace)
+    the responder put on it (`mas.demo.tracing`)."""
+    for event in events:
+        if output is not None and event.get("type") == "response.output_item.done":
+            event = {**event, "databricks_output": output}
+        yield event
 
 
 def _text(value: Any) -> str:
