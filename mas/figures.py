@@ -21,6 +21,9 @@ SMALL_COUNT = 12
 """Plain whole numbers up to this are counts of things ("top 5", "3 regions"), not figures."""
 ALL_PAIRS = 120
 """Columns up to this many rows are compared pairwise; longer ones row to next row (a series)."""
+PAIRED_ROWS = 1_000
+"""Within-row pairs (this year vs last year) are read from this many rows at most: beyond that the
+differences of random cells are so dense that any figure would find one, which proves nothing."""
 
 _SCALES = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6,
@@ -145,7 +148,7 @@ class _Evidence:
             measures = [v for v, c in zip(numeric, frame.columns, strict=True) if v is not None
                         and not _is_key(str(c))]  # fmt: skip
             if len(measures) > 1:
-                self.rows.append(np.column_stack(measures))
+                self.rows.append(np.column_stack([m[:PAIRED_ROWS] for m in measures]))
             singles.append(np.array([len(frame)], dtype="float64"))
             for v in kept:
                 finite = v[np.isfinite(v)]
