@@ -380,3 +380,22 @@ def test_the_sse_api_answers_on_the_same_port(app_url: str) -> None:
     types = [event.get("type") for event in events]
     assert "tool.call" in types and "tool.output" in types and "text.delta" in types
     assert text.rstrip().endswith("data: [DONE]")
+
+
+def test_a_figure_the_results_do_not_hold_is_marked(browser: object, workspace: Workspace) -> None:
+    from conftest import ScriptedResponder
+    from test_ui_checks import script
+
+    responder = ScriptedResponder(script("EMEA leads with $1,200.50, up from $5.2M last year."))
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, responder)
+    with _open(browser, workspace.url) as page:
+        answer = ask(page, "Revenue by region?")
+        expect(answer).to_contain_text("$5.2M is not in the results of this answer.", timeout=TIMEOUT_MS)
+        marks = answer.locator("[data-testid=stMarkdownContainer] span", has_text="$5.2M")
+        expect(marks).to_have_count(1)
+        style = marks.first.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert style not in ("rgba(0, 0, 0, 0)", "transparent")
+        clean = answer.locator("[data-testid=stMarkdownContainer] span", has_text="$1,200.50")
+        expect(clean).to_have_count(0)
+        expect(answer.get_by_test_id("stDataFrame")).to_have_count(1)
+        shot(page, "number-check")

@@ -18,7 +18,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from mas.transcript import TextPart, ToolPart, Turn, apply_event
 from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput
-from ui import result
+from ui import checks, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -43,19 +43,21 @@ def tool_label(part: ToolPart) -> str:
     return f"{part.name}{' · ' + rows if rows else ''}{took}"
 
 
-def _tool_details(part: ToolPart) -> None:
+def _tool_details(part: ToolPart, *, turn: Turn | None = None, index: int | None = None) -> None:
     """Inside the status/expander: the question the sub-agent was asked, its SQL, its own words."""
     if part.question:
         st.markdown(f"**Asked:** {literal(part.question)}")
     if part.sql:
         st.code(part.sql, language="sql")
     if part.result is not None and part.result.text:
-        st.caption(literal(part.result.text))
+        st.caption(checks.tool_text(turn, index, part))
 
 
-def replay_tool(part: ToolPart, *, key: str, question: str) -> None:
+def replay_tool(
+    part: ToolPart, *, key: str, question: str, turn: Turn | None = None, index: int | None = None
+) -> None:
     with st.expander(tool_label(part), icon=_icon(part)):
-        _tool_details(part)
+        _tool_details(part, turn=turn, index=index)
     result.render(part, key=key, question=question)
 
 
@@ -72,9 +74,10 @@ def replay_answer(turn: Turn) -> None:
     """Draw the parts of a finished (or interrupted) answer from its record; no parsing, no status widgets."""
     for index, part in enumerate(turn.parts):
         if isinstance(part, TextPart):
-            st.markdown(answer_markdown(part.text))
+            st.markdown(checks.answer_text(turn, index, part))
         else:
-            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question)
+            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question, turn=turn, index=index)
+    checks.note(turn)
 
 
 def end_notes_due(turn: Turn) -> bool:

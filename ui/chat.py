@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from mas.errors import MasError
 from mas.transcript import Turn, fail, finish, stop, to_messages
 from mas.wire.messages import ChatMessage
-from ui import brand, session
+from ui import brand, checks, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -157,6 +157,8 @@ def ask(question: str) -> None:
         with body:
             _stream(turn, messages)
         _footer(turn, footer, follow_ups=True)
+    if checks.of(turn).flagged:
+        st.rerun()  # the streamed text is drawn already: replaying it is what marks the flagged figures
 
 
 def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
