@@ -18,7 +18,7 @@ import pandas as pd
 
 from mas.errors import ResultError
 from mas.results.charts import ChartSpec
-from mas.results.columns import ColumnMeta, Format, label
+from mas.results.columns import ColumnMeta, Format, label, stem
 
 LABELLED_DOTS = 15
 """A scatter of at most this many dots names each one beside it."""
@@ -182,6 +182,10 @@ def compare_spec(chart: ChartSpec, *, x_enc: dict[str, Any], y_enc: dict[str, An
     else:
         color = {"field": SERIES, "type": "nominal", "legend": {"orient": "bottom", "title": None},
                  "sort": None}  # fmt: skip
+        if chart.legend:
+            # One measure over periods: earlier ones muted, the latest in brand blue; the axis names it.
+            color["scale"] = {"range": [*BRAND[2:][: len(chart.legend) - 1], BRAND[0]]}
+            y_enc = y_enc | {"title": " ".join(stem(chart.y[-1])) or y_enc["title"]}
         offset = {"field": SERIES, "sort": None}
         tooltip.insert(1, {"field": SERIES, "type": "nominal", "title": "series"})
     if across:
