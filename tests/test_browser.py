@@ -399,3 +399,43 @@ def test_a_figure_the_results_do_not_hold_is_marked(browser: object, workspace: 
         expect(clean).to_have_count(0)
         expect(answer.get_by_test_id("stDataFrame")).to_have_count(1)
         shot(page, "number-check")
+
+
+def _scrolls_inside(page: Any, table: Any) -> None:
+    """The table's grid scrolls sideways inside its card; the page itself does not."""
+    scroller = table.locator(".dvn-scroller").first
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth + 10"), "all columns fit: nothing to test"
+    scroller.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    time.sleep(0.2)
+    assert scroller.evaluate("e => e.scrollLeft") > 0
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_on_a_phone_a_wide_table_scrolls_inside_its_card_in_the_chat_and_on_the_dashboard(
+    browser: object, app_url: str
+) -> None:
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+    context = browser.new_context(**phone)  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=TIMEOUT_MS)
+        answer = ask(page, "How did Q3 2025 compare to Q3 2024 by channel?")
+        table = answer.get_by_test_id("stDataFrame")
+        expect(table).to_have_count(1)
+        expect(table).to_contain_text("Net revenue Q3 2024")  # sentence-case header
+        expect(answer.get_by_test_id("stDownloadButton")).to_have_count(1)  # ours, and the grid shows none
+        table.hover()
+        toolbar = table.get_by_test_id("stElementToolbar")
+        expect(toolbar.get_by_role("button", name="Download as CSV")).to_have_count(0)
+        _scrolls_inside(page, table)
+        shot(page, "phone-table")
+        answer.get_by_role("button", name="Pin to dashboard").click()
+        expect(answer.get_by_role("button", name="Pinned")).to_be_visible(timeout=TIMEOUT_MS)
+        page.get_by_test_id("stExpandSidebarButton").click()  # a phone starts with the sidebar closed
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Dashboard").click()
+        card = page.get_by_test_id("stMain").get_by_test_id("stDataFrame")
+        expect(card).to_have_count(1, timeout=TIMEOUT_MS)
+        _scrolls_inside(page, card)
+    finally:
+        context.close()

@@ -56,7 +56,16 @@ def column_config(table: pd.DataFrame, columns: Sequence[ColumnMeta]) -> dict[st
             config[meta.name] = st.column_config.NumberColumn(title, format="%d")
         else:
             config[meta.name] = st.column_config.Column(title)
+    first = next((m for m in columns if m.name in table.columns), None)
+    if first is not None and first.role != "measure" and len(config) > PINNED_FROM:
+        # Wide tables scroll sideways inside their card (a phone shows two or three columns):
+        # the row's name stays in view while the figures scroll.
+        config[first.name]["pinned"] = True
     return config
+
+
+PINNED_FROM = 3
+"""Tables with more columns than this keep their first (naming) column pinned while scrolling."""
 
 
 def _currency_format(currency: str | None) -> str:

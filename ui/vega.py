@@ -180,8 +180,8 @@ def compare_spec(chart: ChartSpec, *, x_enc: dict[str, Any], y_enc: dict[str, An
         color: dict[str, Any] = {"condition": falls, "value": BRAND[0]}
         offset: dict[str, Any] = {}
     else:
-        color = {"field": SERIES, "type": "nominal", "legend": {"orient": "bottom", "title": None},
-                 "sort": None}  # fmt: skip
+        legend = {"orient": "bottom", "title": None, "columns": 2, "labelLimit": 150}  # two fit a phone
+        color = {"field": SERIES, "type": "nominal", "legend": legend, "sort": None}
         if chart.legend:
             # One measure over periods: earlier ones muted, the latest in brand blue; the axis names it.
             color["scale"] = {"range": [*BRAND[2:][: len(chart.legend) - 1], BRAND[0]]}
