@@ -9,7 +9,8 @@ from ui import chat, session
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
 problem = session.connection_error()
-prompt = st.chat_input("Ask about revenue…", submit_mode="stop", disabled=problem is not None)
+# "disable": the answer's own Stop button stops it (ui.chat.stop_button), so the stop shows at once.
+prompt = st.chat_input("Ask about revenue…", submit_mode="disable", disabled=problem is not None)
 question = prompt or chat.take_pending()
 turns = session.turns()
 chat.settle_interrupted(turns)

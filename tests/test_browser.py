@@ -188,9 +188,13 @@ def ask(page: object, question: str) -> object:
     return answer
 
 
+STOP = "[class*='st-key-stop-'] button"
+"""The Stop button under a streaming answer (ui.chat.stop_button)."""
+
+
 def wait_idle(page: object) -> None:
-    """Wait until the script run is over (the submit button is back instead of Stop)."""
-    expect(page.get_by_test_id("stChatInputStopButton")).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    """Wait until the script run is over (the answer's Stop button is gone)."""
+    expect(page.locator(STOP)).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
 
 
@@ -320,7 +324,7 @@ def _stop_then_ask(page: Any, emulator: Emulator) -> None:
     box.press("Enter")
     answer = page.get_by_test_id("stChatMessage").nth(1)
     expect(answer).to_contain_text("revenue", timeout=TIMEOUT_MS)  # some text arrived
-    stop = page.get_by_test_id("stChatInputStopButton")
+    stop = page.locator(STOP)
     stop.click()
     expect(stop).to_have_count(0, timeout=TIMEOUT_MS)
     assert "revenue" in answer.inner_text()
@@ -358,7 +362,7 @@ def _while_streaming(page: Any, emulator: Emulator, question: str, *, gone: Any)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")
-    stop = page.get_by_test_id("stChatInputStopButton")
+    stop = page.locator(STOP)
     expect(stop).to_have_count(1, timeout=TIMEOUT_MS)
     expect(answer).to_contain_text("Genie", timeout=TIMEOUT_MS)  # this answer is streaming
     expect(gone).to_have_count(0, timeout=5_000)
@@ -439,3 +443,36 @@ def test_on_a_phone_a_wide_table_scrolls_inside_its_card_in_the_chat_and_on_the_
         _scrolls_inside(page, card)
     finally:
         context.close()
+
+
+_ANSWER_TEXT = """(answer) => [...answer.querySelectorAll('[data-testid=stMarkdown]')]
+    .filter((e) => !e.closest('[data-testid=stExpander]'))
+    .filter((e) => !e.querySelector('[data-testid=stCaptionContainer]'))
+    .map((e) => e.innerText.trim()).filter(Boolean).join('\\n')"""
+
+
+def test_stop_shows_stopped_and_retry_at_once_keeping_the_text_on_screen(
+    browser: object, workspace: Workspace
+) -> None:
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor())
+    workspace.emulator.inject(Fault(pacing=0.25))
+    with _open(browser, workspace.url) as page:
+        box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+        box.fill("Show me revenue trends")
+        box.press("Enter")
+        answer = page.get_by_test_id("stChatMessage").nth(1)  # type: ignore[attr-defined]
+        expect(answer.get_by_test_id("stDataFrame")).to_have_count(1, timeout=TIMEOUT_MS)  # a finished result
+        time.sleep(1.2)  # a few words of the closing text are on screen
+        # Read the text and press Stop in one go, so no word can land in between.
+        on_screen = answer.evaluate(
+            f"(answer) => {{ const text = ({_ANSWER_TEXT})(answer); "
+            "document.querySelector(\"[class*='st-key-stop-'] button\").click(); return text; }"
+        )
+        expect(answer).to_contain_text("Stopped", timeout=5_000)  # at once: no other question needed
+        expect(answer.get_by_role("button", name="Retry")).to_be_visible()
+        wait_idle(page)
+        assert answer.evaluate(_ANSWER_TEXT) == on_screen
+        expect(answer.get_by_test_id("stDataFrame")).to_have_count(1)  # the finished result is kept
+        turn_words = on_screen.split()
+        assert len(turn_words) > 10, "stopped before the closing text: nothing to compare"
+        shot(page, "stopped-at-once")

@@ -159,6 +159,7 @@ def stream_turn(
     text = _TextBuffer()
     started, seen_any = time.monotonic(), False
     last_tick = started
+    ended = False
     try:
         while not pump.finished:
             batch = pump.take(text.wait() if text.pending else TICK_SECONDS)
@@ -178,8 +179,12 @@ def stream_turn(
                 _tick(tools, waiting, seen_any=seen_any, waited=now - started)
                 last_tick = now
         yield from text.flush(final=True)
+        ended = True
     finally:
         pump.cancel()
+        if not ended:
+            # Stopped (or rerun) mid-answer: keep exactly the text that reached the screen.
+            text.discard_unshown(turn)
 
 
 class _TextBuffer:
@@ -188,6 +193,9 @@ class _TextBuffer:
     def __init__(self) -> None:
         self.pending = ""
         self.last_flush: float | None = None
+        self.unconfirmed = 0
+        """Characters of the last chunk handed out that `st.write_stream` has not yet sent: it checks
+        for Stop/rerun *before* sending a chunk, so the chunk a stop interrupts never showed."""
 
     def add(self, delta: str) -> None:
         self.pending += delta
@@ -207,7 +215,24 @@ class _TextBuffer:
             return
         out, self.pending = self.pending[:cut], self.pending[cut:]
         self.last_flush = now
+        self.unconfirmed = len(out)
         yield answer_markdown(out)
+        self.unconfirmed = 0  # asked for the next chunk: this one was sent
+
+    def discard_unshown(self, turn: Turn) -> None:
+        """Cut from the end of the turn's text what never reached the screen (buffered or interrupted)."""
+        extra = len(self.pending) + self.unconfirmed
+        self.pending, self.unconfirmed = "", 0
+        # The unshown text is the end of the answer's text; a tool call may already follow it in the
+        # record (its event was folded in before the text ahead of it was flushed).
+        for part in reversed([p for p in turn.parts if isinstance(p, TextPart)]):
+            if not extra:
+                break
+            cut = min(extra, len(part.text))
+            part.text = part.text[: len(part.text) - cut]
+            extra -= cut
+            if not part.text:
+                turn.parts.remove(part)
 
 
 def _tick(tools: _LiveTools, waiting: DeltaGenerator, *, seen_any: bool, waited: float) -> None:
