@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chat, session
+from ui import chat, report_view, session
 
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
@@ -34,3 +34,4 @@ for index in range(start, len(turns)):
     chat.replay(turns[index], last=index == len(turns) - 1, asking=question is not None)
 if question:
     chat.ask(question)
+report_view.buttons(turns)
