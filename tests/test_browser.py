@@ -193,7 +193,9 @@ STOP = "[class*='st-key-stop-'] button"
 
 
 def wait_idle(page: object) -> None:
-    """Wait until the script run is over (the answer's Stop button is gone)."""
+    """Wait until the script run is over: the chat input, disabled from the moment a question is sent
+    (submit_mode="disable"), is enabled again, and the answer's Stop button is gone."""
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_enabled(timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     expect(page.locator(STOP)).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
 
