@@ -20,7 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 from mas.citations import number_markers
 from mas.transcript import TextPart, ToolPart, Turn, apply_event
 from mas.wire.events import Event, TextDelta, ToolApproval, ToolCall, ToolOutput, TraceEvent
-from ui import approval, footnotes, provenance, result
+from ui import approval, checks, footnotes, provenance, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -47,10 +47,17 @@ def tool_label(part: ToolPart) -> str:
     return f"{name}{' · ' + rows if rows else ''}{took} · SQL"
 
 
-def replay_tool(part: ToolPart, *, key: str, question: str, trace_id: str | None = None) -> None:
+def replay_tool(
+    part: ToolPart, *, key: str, question: str, turn: Turn | None = None, index: int | None = None
+) -> None:
     with st.expander(tool_label(part), icon=_icon(part)):
-        provenance.details(part, trace_id=trace_id)
+        provenance.details(part, trace_id=turn.trace_id if turn else None, prose=_prose(part, turn, index))
     result.render(part, key=key, question=question)
+
+
+def _prose(part: ToolPart, turn: Turn | None, index: int | None) -> str | None:
+    """The sub-agent's own words as caption Markdown, flagged figures marked (`ui.checks`)."""
+    return checks.tool_text(turn, index, part) if part.result is not None and part.result.text else None
 
 
 def heading_due(turn: Turn, part: TextPart) -> bool:
@@ -79,13 +86,14 @@ def replay_answer(turn: Turn) -> None:
             if heading_due(turn, part):
                 provenance.heading(part.agent)
             if part.text:
-                st.markdown(answer_markdown(number_markers(part.text, numbering)))
+                st.markdown(number_markers(checks.answer_text(turn, index, part), numbering))
         elif part.approval is not None:
             approval.render(turn, part)
         else:
-            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question, trace_id=turn.trace_id)
+            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question, turn=turn, index=index)
     if footnotes.due(turn, numbering):
         footnotes.render(turn, numbering)
+    checks.note(turn)
 
 
 def end_notes_due(turn: Turn) -> bool:
@@ -180,6 +188,7 @@ def stream_turn(
     started, seen_any = time.monotonic(), False
     speaking: TextPart | None = None
     last_tick = started
+    ended = False
     try:
         while not pump.finished:
             batch = pump.take(text.wait() if text.pending else TICK_SECONDS)
@@ -212,8 +221,12 @@ def stream_turn(
         yield from text.flush(final=True)
         if footnotes.due(turn, text.numbering):
             yield functools.partial(footnotes.render, turn, text.numbering)
+        ended = True
     finally:
         pump.cancel()
+        if not ended:
+            # Stopped (or rerun) mid-answer: keep exactly the text that reached the screen.
+            text.discard_unshown(turn)
 
 
 class _TextBuffer:
@@ -224,6 +237,9 @@ class _TextBuffer:
         self.last_flush: float | None = None
         self.numbering: dict[str, int] = {}
         """Footnote numbers of the `[^id]` markers shown so far (`mas.citations`)."""
+        self.unconfirmed = 0
+        """Characters of the last chunk handed out that `st.write_stream` has not yet sent: it checks
+        for Stop/rerun *before* sending a chunk, so the chunk a stop interrupts never showed."""
 
     def add(self, delta: str) -> None:
         self.pending += delta
@@ -246,7 +262,24 @@ class _TextBuffer:
             return
         out, self.pending = self.pending[:cut], self.pending[cut:]
         self.last_flush = now
+        self.unconfirmed = len(out)
         yield answer_markdown(number_markers(out, self.numbering))
+        self.unconfirmed = 0  # asked for the next chunk: this one was sent
+
+    def discard_unshown(self, turn: Turn) -> None:
+        """Cut from the end of the turn's text what never reached the screen (buffered or interrupted)."""
+        extra = len(self.pending) + self.unconfirmed
+        self.pending, self.unconfirmed = "", 0
+        # The unshown text is the end of the answer's text; a tool call may already follow it in the
+        # record (its event was folded in before the text ahead of it was flushed).
+        for part in reversed([p for p in turn.parts if isinstance(p, TextPart)]):
+            if not extra:
+                break
+            cut = min(extra, len(part.text))
+            part.text = part.text[: len(part.text) - cut]
+            extra -= cut
+            if not part.text:
+                turn.parts.remove(part)
 
 
 def _tick(tools: _LiveTools, waiting: DeltaGenerator, *, seen_any: bool, waited: float) -> None:

@@ -73,13 +73,18 @@ def time_text(part: ToolPart) -> str | None:
     return None
 
 
-def details(part: ToolPart, *, trace_id: str | None) -> None:
-    """The provenance of one tool call, top to bottom, each line labelled in plain words."""
+def details(part: ToolPart, *, trace_id: str | None, prose: str | None = None) -> None:
+    """The provenance of one tool call, top to bottom, each line labelled in plain words.
+
+    `prose` is the sub-agent's own words as ready Markdown (the number check marks figures in it).
+    """
     st.markdown(f"**Agent:** {literal(agent_name(part.name))} · {literal(part.name)}")
     if part.question:
         st.markdown(f"**Asked:** {literal(part.question)}")
     if part.description:
         st.caption(literal(part.description))
+    elif prose is not None:
+        st.caption(prose)
     elif part.result is not None and part.result.text:
         st.caption(literal(part.result.text))
     if part.sql:

@@ -27,6 +27,7 @@ from mas.demo.engine import DemoEngine
 from mas.demo.genie_format import Shape, genie_output, markdown_table
 from mas.demo.intents import Intent, Refusal, interpret_conversation
 from mas.demo.plans import Plan, build_plan
+from mas.demo.readings import readings_note
 from mas.demo.tracing import LIVE_GENIE_TOOL, TraceRecorder, with_trace
 from mas.errors import DemoDataError
 from mas.settings import DemoStyle, demo_style_from_env
@@ -139,7 +140,9 @@ class DemoSupervisor:
         if style.marker == "start" or self.wire_style == "live":
             yield wire.marker()
         if isinstance(interpretation, Intent):
-            yield from self._answer(build_plan(interpretation), style=style, wire=wire, trace=trace)
+            note = readings_note(questions[-1])
+            plan = build_plan(interpretation)
+            yield from self._answer(plan, style=style, wire=wire, note=note, trace=trace)
         else:
             reason = interpretation.reason if isinstance(interpretation, Refusal) else None
             if style.marker == "before_answer":
@@ -148,7 +151,7 @@ class DemoSupervisor:
         yield wire.completed()
 
     def _answer(
-        self, plan: Plan, *, style: Style, wire: _Wire, trace: TraceRecorder | None
+        self, plan: Plan, *, style: Style, wire: _Wire, note: str = "", trace: TraceRecorder | None = None
     ) -> Iterator[dict[str, Any]]:
         live = self.wire_style == "live"
         tool = LIVE_GENIE_TOOL if live else GENIE_TOOL
@@ -171,6 +174,8 @@ class DemoSupervisor:
             output = markdown_table(result) if live else genie_output(plan, result, shape=style.genie_shape)
             yield wire.function_call_output(call_id, output)
             answer = answer_text(plan, result)
+            if note:
+                answer += f"\n\n_{note}_"  # how relative periods and the chart asked for were read
             if live:
                 yield wire.marker(tool)
                 yield from wire.message(plan.description, stream=False)
