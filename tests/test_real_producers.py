@@ -251,7 +251,8 @@ def test_agent_server_answer_with_a_reused_item_id_keeps_both_messages_whole(fro
         Done(),
     ]
     assert front.bodies == [
-        {"input": [{"role": "user", "content": "Net revenue by region?"}], "stream": True}
+        {"input": [{"role": "user", "content": "Net revenue by region?"}], "stream": True,
+         "databricks_options": {"return_trace": True}}  # the client asks every agent endpoint for its trace
     ]
 
 
@@ -289,7 +290,9 @@ def test_chat_agent_without_a_declared_task_is_reached_after_one_switch(
     with caplog.at_level("WARNING", logger="mas.endpoint.client"):
         events = ask(front, "untasked-chat-endpoint", "hi")
     assert events[-1] == Done() and CALL in events
-    assert [list(body) for body in front.bodies] == [["input", "stream"], ["messages", "stream"]]
+    # The ResponsesAgent body also asks for the trace; the chat body after the switch does not.
+    bodies = [list(body) for body in front.bodies]
+    assert bodies == [["input", "stream", "databricks_options"], ["messages", "stream"]]
     assert sum("switching to chat bodies" in r.message for r in caplog.records) == 1
 
 

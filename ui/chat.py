@@ -139,6 +139,7 @@ def _continue(turn: Turn, part: ToolPart, approve: bool) -> None:
             items = continuation_items(request_id=part.call_id, name=part.name, args=part.args,
                                        server=part.server, approve=True)  # fmt: skip
             turn.status = "streaming"
+            stop_button(footer, turn)
             _stream(turn, to_messages(earlier, turn.question), extra_input=items)
         _vote(turn)
     _footer(turn, footer, follow_ups=True)
