@@ -81,7 +81,7 @@ def demo_turn(supervisor: DemoSupervisor, question: str) -> Turn:
 
 @pytest.fixture(scope="module")
 def conversation() -> list[Turn]:
-    supervisor = DemoSupervisor(data_dir=demo_data_dir())
+    supervisor = DemoSupervisor(data_dir=demo_data_dir(), wire_style="classic")  # SQL in the tool outputs
     return [demo_turn(supervisor, q) for q in QUESTIONS]
 
 
