@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import math
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
@@ -20,6 +19,7 @@ from typing import Any, TextIO
 from mas.endpoint.connection import resolve
 from mas.errors import MasError
 from mas.results.toolresult import ToolResult, parse_tool_output
+from mas.settings import settings
 from mas.transcript import genie_question
 from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
@@ -207,7 +207,7 @@ def main(
         where = "the built-in demo" if connection.identity == "demo" else connection.host
         err.write(f"Asking {connection.endpoint_name} on {where}…\n")
     events = connection.stream_events([ChatMessage(role="user", content=question)])
-    use_color = not args.no_color and "NO_COLOR" not in os.environ and out.isatty()
+    use_color = not args.no_color and not settings().no_color and out.isatty()
     try:
         return (
             _print_json(events, out) if args.json else _render(events, out, err=err, style=_Style(use_color))

@@ -24,7 +24,7 @@ from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
 from mas.demo.routes import Route
 from mas.errors import ConfigError
-from mas.settings import DEFAULT_ENDPOINT_NAME
+from mas.settings import DEFAULT_ENDPOINT_NAME, settings
 
 __all__ = [
     "MALFORMED_LINES",
@@ -38,7 +38,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DEMO_PACING = 0.03
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # holds the `mas` package
 
 
@@ -60,8 +59,7 @@ class Responder(Protocol):
 
 def demo_pacing_from_env() -> float:
     """Seconds between streamed events for the demo: env MAS_DEMO_PACING, else a model-like 30 ms."""
-    raw = os.environ.get("MAS_DEMO_PACING")
-    return float(raw) if raw else DEFAULT_DEMO_PACING
+    return settings().demo_pacing
 
 
 def scripted_metadata(name: str) -> dict[str, Any]:

@@ -9,7 +9,6 @@ must keep them per session or per request (see `mas.endpoint.connection`).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
 from mas.errors import ConfigError, IdentityError
+from mas.settings import settings
 from mas.wire.events import ErrorEvent
 
 logger = logging.getLogger(__name__)
@@ -50,10 +50,7 @@ class ForwardedUser:
 
 
 def auth_mode_from_env() -> AuthMode:
-    raw = (os.environ.get("MAS_AUTH") or "auto").strip().lower()
-    if raw in ("user", "app", "auto"):
-        return raw  # type: ignore[return-value]
-    raise ConfigError(f"MAS_AUTH must be one of user, app or auto (got {raw!r}).")
+    return settings().auth
 
 
 def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:

@@ -10,7 +10,6 @@ question may go out before it is. It does not send questions (see `mas.endpoint.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from mas.endpoint.auth import auth_mode_from_env
 from mas.endpoint.connection import Connection
 from mas.endpoint.http_errors import parse_error_body
 from mas.errors import ConfigError
+from mas.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def _identity_check(connection: Connection) -> Check:
         return Check("identity", "fail", str(exc), "Set MAS_AUTH to user, app or auto.")
     if pinned:
         return Check("identity", "info", "MAS_AUTH=app: acting as the app's own identity for everyone.")
-    if os.environ.get("DATABRICKS_APP_NAME"):
+    if settings().databricks_app_name:
         return Check(
             "identity",
             "warn",
@@ -277,8 +277,7 @@ def _task_check(name: str, meta: dict[str, Any]) -> Check:
 
 def declared_user_scopes() -> set[str] | None:
     """The app's user_api_scopes as app.yaml passes them (MAS_USER_API_SCOPES), if known."""
-    raw = os.environ.get("MAS_USER_API_SCOPES")
-    return set(raw.replace(",", " ").split()) if raw else None
+    return settings().declared_scopes
 
 
 def _policy_scope_check(connection: Connection, meta: dict[str, Any]) -> Check | None:
