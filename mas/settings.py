@@ -64,9 +64,7 @@ class Settings(BaseSettings):
     # Databricks' own variables, as far as the app reads them itself (the SDK reads the rest).
     databricks_host: str | None = _env("DATABRICKS_HOST", None, "a workspace URL")
     databricks_config_profile: str | None = _env("DATABRICKS_CONFIG_PROFILE", None, "a profile name")
-    databricks_config_file: Path = _env(
-        "DATABRICKS_CONFIG_FILE", Path("~/.databrickscfg"), "a file path"
-    )
+    databricks_config_file: Path = _env("DATABRICKS_CONFIG_FILE", Path("~/.databrickscfg"), "a file path")
     databricks_app_name: str | None = _env("DATABRICKS_APP_NAME", None, "an app name")
 
     # The terminal (no-color.org: any non-empty value turns colour off).

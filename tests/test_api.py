@@ -52,7 +52,7 @@ class Echo:
 
 
 class _Server:
-    def __init__(self, keepalive: float) -> None:
+    def __init__(self, keepalive: float | None) -> None:
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
             to_thread.current_default_thread_limiter().total_tokens = STREAMLIT_THREAD_TOKENS
