@@ -19,7 +19,6 @@ from databricks.sdk import WorkspaceClient
 from mas.demo.faults import Fault, fingerprint
 from mas.demo.server import Emulator
 from mas.endpoint.auth import (
-    RELOAD_MESSAGE,
     SDK_RETRY_SECONDS,
     ForwardedUser,
     auth_mode_from_env,
@@ -30,6 +29,7 @@ from mas.endpoint.auth import (
     user_workspace_client,
 )
 from mas.endpoint.connection import resolve
+from mas.endpoint.http_errors import RELOAD_MESSAGE
 from mas.endpoint.preflight import run_preflight
 from mas.errors import ConfigError, IdentityError
 from mas.wire.events import ErrorEvent, TextDelta
