@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from mas.endpoint.connection import Connection, resolve
-from mas.errors import ConfigError, IdentityError
+from mas.errors import ConfigError, IdentityError, SettingError
 from mas.settings import settings
 from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
@@ -56,7 +56,7 @@ def _reject(status: int, error: str, *, detail: Any = None) -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail}, status_code=status)
 
 
-def _config_problem(exc: ConfigError) -> JSONResponse:
+def _setting_problem(exc: SettingError) -> JSONResponse:
     # The server is set up wrongly, not the request: 503 (it cannot serve until fixed), with
     # the sentence that names the variable, and no traceback.
     logger.error("[API] configuration problem: %s", exc)
@@ -229,8 +229,8 @@ class _StreamApi:
             return parsed
         try:
             keepalive = self.keepalive if self.keepalive is not None else keepalive_from_env()
-        except ConfigError as exc:
-            return _config_problem(exc)
+        except SettingError as exc:
+            return _setting_problem(exc)
         pipe = _Pipe(loop=asyncio.get_running_loop())
         headers = dict(request.headers)
         thread = threading.Thread(
@@ -245,7 +245,9 @@ class _StreamApi:
         first = pipe.items.popleft()
         if isinstance(first, ConfigError):
             pipe.stop.set()
-            return _reject(401, str(first)) if isinstance(first, IdentityError) else _config_problem(first)
+            if isinstance(first, SettingError):
+                return _setting_problem(first)
+            return _reject(401 if isinstance(first, IdentityError) else 500, str(first))
         if not isinstance(first, Connection):  # the thread failed before it had a connection
             pipe.stop.set()
             message = (

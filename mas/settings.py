@@ -1,9 +1,9 @@
 """Every setting the app reads from its environment, validated in one place and read afresh each call.
 
-`settings()` reads the environment now and returns a frozen `Settings`, or raises `ConfigError`
-with one sentence naming the variable and the values it accepts. `Timeouts` and `RetryPolicy`
-are the streaming client's bounds. This module never decides between demo and workspace (see
-`mas.endpoint.connection`) and never reads or holds a token.
+`settings()` reads the environment now and returns a frozen `Settings`, or raises a
+`SettingError` (a `ConfigError`) whose one sentence names the variable and what it accepts.
+`Timeouts` and `RetryPolicy` are the streaming client's bounds. This module never decides
+between demo and workspace (see `mas.endpoint.connection`) and never reads or holds a token.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mas.errors import ConfigError
+from mas.errors import SettingError
 
 DEFAULT_ENDPOINT_NAME = "mas-3d3b5439-endpoint"
 DEFAULT_DEMO_PACING = 0.03  # seconds between the demo's events: about a model's pace
@@ -103,7 +103,7 @@ _NAMES = tuple(str(f.validation_alias) for f in Settings.model_fields.values())
 
 
 def settings() -> Settings:
-    """The settings as the environment holds them now. Raises `ConfigError` on a bad value.
+    """The settings as the environment holds them now. Raises `SettingError` on a bad value.
 
     Validating costs ~0.5 ms, so the result is kept per distinct value of the variables read:
     a changed environment (a test's monkeypatch, a re-configured process) is read anew.
@@ -118,7 +118,7 @@ def _validated(values: tuple[str | None, ...]) -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise ConfigError(_sentence(exc)) from None
+        raise SettingError(_sentence(exc)) from None
 
 
 def databricks_env_digest() -> str:

@@ -15,9 +15,8 @@ import pytest
 from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from databricks.sdk import WorkspaceClient
+from support.emulator import Emulator, Fault, fingerprint
 
-from mas.demo.faults import Fault, fingerprint
-from mas.demo.server import Emulator
 from mas.endpoint.auth import (
     SDK_RETRY_SECONDS,
     ForwardedUser,

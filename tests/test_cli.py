@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import TEST_TOKEN, ScriptedResponder, text_deltas
+from support.emulator import Emulator, Fault
 
 from mas.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main, table_preview
-from mas.demo.server import Emulator, Fault
 from mas.results.toolresult import ToolResult
 from mas.wire.events import Done, parse_event
 

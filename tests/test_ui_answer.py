@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from support.emulator import Emulator, Fault
 
-from mas.demo.server import Emulator, Fault
 from mas.endpoint.client import MASStreamingClient
 from mas.transcript import TextPart, ToolPart, Turn
 from mas.wire.messages import ChatMessage
