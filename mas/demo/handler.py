@@ -1,11 +1,13 @@
 """The request handler of the emulator: the serving-endpoint protocol over HTTP/1.1.
 
-`POST /serving-endpoints/{name}/invocations` (validated like the real one, streamed as chunked
-`data: <json>` lines ending with `data: [DONE]`, or one JSON body for `stream: false`),
-`GET /api/2.0/serving-endpoints/{name}`, mounted workspace API routes (`mas.demo.routes`), and
-Databricks-style 404s for everything else (including the SDK's `/.well-known/databricks-config`
-probe). It sees the emulator only through `ServingHost`, and each request's hooks through an
-`Exchange` (`mas.demo.exchange`); the server's lifecycle is in `mas.demo.server`.
+`POST /serving-endpoints/{name}/invocations` and the OpenAI-compatible `POST
+/serving-endpoints/responses` (`model` = the endpoint; validated like the real ones, streamed as
+chunked `data: <json>` lines in the endpoint's dialect (`mas.demo.dialects`) ending with
+`data: [DONE]`, or one JSON body for `stream: false`), `GET /api/2.0/serving-endpoints/{name}`,
+mounted workspace API routes (`mas.demo.routes`), and Databricks-style 404s for everything else
+(including the SDK's `/.well-known/databricks-config` probe). It sees the emulator only through
+`ServingHost`, and each request's hooks through an `Exchange` (`mas.demo.exchange`); the
+server's lifecycle is in `mas.demo.server`.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 
+from mas.demo import dialects
+from mas.demo.dialects import Dialect
 from mas.demo.exchange import PLAIN, Exchange, Outcome, RequestInfo, StreamEnded, fingerprint
 from mas.demo.routes import ApiRequest, Route, find
 
 logger = logging.getLogger(__name__)
 
-_INVOCATIONS = re.compile(r"^/serving-endpoints/([^/]+)/invocations$")
+# The second form is the OpenAI-compatible route openai-python posts to (`model` names the endpoint).
+_INVOCATIONS = re.compile(r"^/serving-endpoints/(?:([^/]+)/invocations|responses)$")
 _METADATA = re.compile(r"^/api/2\.0/serving-endpoints/([^/]+)$")
 
 
@@ -42,6 +47,8 @@ class ServingHost(Protocol):
     def metadata(self, name: str) -> dict[str, Any]: ...
 
     def api_routes(self) -> list[Route]: ...
+
+    def dialect_of(self, name: str) -> Dialect: ...
 
     def exchange(self, request: RequestInfo) -> Exchange: ...
 
@@ -203,33 +210,29 @@ class ServingHandler(BaseHTTPRequestHandler):
         if not match:
             self._send_error_body(404, "ENDPOINT_NOT_FOUND", message=f"No API found for 'POST {self.path}'")
             return
-        responder = self.host.responder(match.group(1))
         body = self.info.body
-        problem = self._validate(body)
+        name = match.group(1) or (str(body.get("model")) if isinstance(body, dict) else "")
+        responder = self.host.responder(name)
         if responder is None:
-            message = f"Endpoint with name '{match.group(1)}' does not exist."
+            message = f"Endpoint with name '{name}' does not exist."
             self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message=message)
             return
-        if problem:
-            self._send_error_body(400, "BAD_REQUEST", message=problem)
-            return
-        events = responder.respond(body["input"])
+        task = self.host.metadata(name).get("task")
+        configured = self.host.dialect_of(name)
+        dialect = dialects.choose(task=task, openai_route=match.group(1) is None, configured=configured)
+        items = dialects.input_items(body, dialect)
+        if isinstance(items, str):
+            return self._send_error_body(400, "BAD_REQUEST", message=items)
+        events = responder.respond(items)
         if body.get("stream") is True and not self.exchange.as_json():
+            trace = self.headers.get("x-mlflow-return-trace-id", "").lower() == "true"
+            events = dialects.render(events, dialect, model=name, trace_id=trace)
             self._stream(events)
         else:
             self._outcome("ok")
-            self.send_json(200, _json_response_body(events))
-
-    @staticmethod
-    def _validate(body: Any) -> str | None:
-        if not isinstance(body, dict):
-            return "Invalid JSON given in the body of the request - expected a map."
-        if "input" not in body:
-            return "Missing required field 'input' in the request body."
-        items = body["input"]
-        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-            return "Field 'input' must be a non-empty list of input items."
-        return None
+            answer = _json_response_body(events) if dialect == "verbatim" else dialects.json_body(
+                events, dialect, model=name)  # fmt: skip
+            self.send_json(200, answer)
 
     def _chunk(self, data: bytes, *, event: bool) -> None:
         self.write_chunk(data)
