@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from conftest import ScriptedResponder
+from support.emulator import Emulator
 from test_api import ENDPOINT, body, data_of, sse_lines
 from test_api import api as api  # the module's API server fixture
 
-from mas.demo.server import Emulator
 from mas.endpoint.client import MASStreamingClient
 from mas.transcript import Turn, apply_event, finish
 from mas.wire.approvals import continuation_items

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from support.emulator import Emulator, fingerprint
 from test_browser import TIMEOUT_MS, _open, _serve, ask, expect, shot, wait_idle
 from test_browser import browser as browser
 
-from mas.demo.faults import fingerprint
-from mas.demo.server import Emulator
 from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
 from mas.demo.tracing import DEMO_SPACE_TITLE
 

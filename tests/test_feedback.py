@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from conftest import APP_TOKEN, UI_TOKEN
+from support.emulator import Emulator
 
-from mas.demo.server import Emulator
 from mas.demo.workspace import DemoWorkspace
 from mas.endpoint.assessments import send_vote
 from mas.endpoint.connection import Connection, resolve

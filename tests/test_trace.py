@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from databricks.sdk import WorkspaceClient
 from streams import load
+from support.emulator import Emulator
 
 from mas.agents import readable_name, space_id
-from mas.demo.server import Emulator
 from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
 from mas.demo.tracing import DEMO_SPACE_ID, DEMO_SPACE_TITLE, LIVE_GENIE_TOOL
 from mas.endpoint.client import MASStreamingClient
