@@ -6,8 +6,11 @@ between demo and workspace (see `mas.endpoint.connection`) and never reads or ho
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
+
+from mas.errors import ConfigError
 
 DEFAULT_ENDPOINT_NAME = "mas-3d3b5439-endpoint"
 
@@ -48,3 +51,17 @@ class RetryPolicy:
     attempts: int = 3
     max_wait: float = 30.0
     base_wait: float = 0.5
+
+
+# --- The demo's "today" (its data ends at the last complete month before it) ---
+
+
+def demo_today() -> dt.date:
+    """`MAS_DEMO_TODAY` (an ISO date) pins the demo's today for tests and benchmarks; else today (UTC)."""
+    raw = os.environ.get("MAS_DEMO_TODAY", "").strip()
+    if not raw:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"MAS_DEMO_TODAY must be an ISO date such as 2026-12-01, not {raw!r}.") from exc

@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from mas.demo.engine import QueryResult
-from mas.demo.intents import DATA_RANGE, Intent
+from mas.demo.intents import Intent, data_range
 from mas.demo.periods import MONTH_NAMES
 from mas.demo.plans import Measure, Plan, measure_of
+from mas.demo.window import data_window
 from mas.demo.wording import (
     DIMENSION_PLURALS,
     GRAIN_ADJECTIVES,
@@ -28,7 +29,6 @@ from mas.demo.wording import (
 
 Rows = tuple[tuple[Any, ...], ...]
 LIST_LIMIT = 10
-ALL_TIME = "all orders from January 2023 to December 2025"
 
 CAPABILITIES = (
     "- **Total revenue**, for all time, a year, a quarter or a month (\"What was revenue in Q3 2024?\")\n"
@@ -49,7 +49,7 @@ def capabilities_text(reason: str | None = None) -> str:
     """The honest answer when a question cannot be mapped: why, if known, and what can be asked."""
     opening = reason or "I couldn't match that question to the revenue data I can query."
     listing = f"Here is what I can answer from the demo revenue data:\n\n{CAPABILITIES}"
-    return f"{opening}\n\n{listing}\n\n{DATA_RANGE}."
+    return f"{opening}\n\n{listing}\n\n{data_range()}."
 
 
 def figure(measure: Measure, value: Any) -> str:
@@ -106,7 +106,7 @@ def _filters(intent: Intent) -> str:
 
 def _total(intent: Intent, rows: Rows) -> str:
     measure = measure_of(intent)
-    span = "" if intent.periods else f" ({ALL_TIME})"
+    span = "" if intent.periods else f" (all orders from {data_window().label})"
     return f"The {measure.total_label}{_scope(intent)} was **{figure(measure, rows[0][0])}**{span}."
 
 

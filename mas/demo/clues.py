@@ -16,6 +16,7 @@ from typing import Literal
 
 from mas.demo import catalog
 from mas.demo.periods import Period, find_periods
+from mas.demo.window import data_window
 
 Grain = Literal["month", "quarter", "year"]
 Direction = Literal["desc", "asc"]
@@ -92,8 +93,7 @@ REFUSAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"\bforecast(?:s|ing|ed)?\b|\bpredict(?:s|ion|ions|ed)?\b|\bproject(?:ion|ions|ed)\b"
          r"|\bnext\s+(?:year|quarter|month)\b"
          r"|\bbudget(?:s|ed)?\b|\btargets?\b|\bquotas?\b|\bwill\s+(?:we|revenue|sales)\b"),
-     "I can only report what happened between January 2023 and December 2025; "
-     "I don't forecast or track targets."),
+     "I can only report what happened in the data ({window}); I don't forecast or track targets."),
     (_rx(r"\bheadcount\b|\bemployees?\b|\bstaff\b|\bsalar(?:y|ies)\b|\bpayroll\b|\binventory\b"
          r"|\bstock\s+levels?\b"
          r"|\bchurn\b|\bretention\b|\bnps\b|\bsatisfaction\b|\bweather\b|\bshare\s+price\b"
@@ -268,7 +268,8 @@ def read_clues(question: str) -> Clues:
     """Everything the rules recognise in one question."""
     original = normalise(question)
     lowered = _lower(original)
-    refusal = next((reason for pattern, reason in REFUSAL_RULES if pattern.search(lowered)), None)
+    refusal = next((reason.format(window=data_window().label) for pattern, reason in REFUSAL_RULES
+                    if pattern.search(lowered)), None)
     followup = bool(FOLLOWUP.search(lowered))
     period_clues, lowered = find_periods(lowered)
     original = "".join(o if t != " " or o == " " else " " for o, t in zip(original, lowered, strict=True))

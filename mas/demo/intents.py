@@ -13,14 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from mas.demo.catalog import DIMENSION_VALUES, FIRST_YEAR, LAST_YEAR
+from mas.demo.catalog import DIMENSION_VALUES
 from mas.demo.clues import Clues, Grain, read_clues
 from mas.demo.periods import Period
+from mas.demo.window import data_window
 
 Kind = Literal["total", "trend", "breakdown", "growth", "compare"]
 Filters = tuple[tuple[str, tuple[str, ...]], ...]
 
-DATA_RANGE = "The data covers January 2023 to December 2025"
+
+
+def data_range() -> str:
+    """'The data covers January 2023 to December 2025': where today's window starts and ends."""
+    return f"The data covers {data_window().label}"
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def interpret(clues: Clues) -> Interpretation:
         periods.append(periods[0].shifted(-1))
     outside = [period for period in periods if not period.in_data]
     if outside:
-        return Refusal(f"{DATA_RANGE}, so there is nothing to report for {outside[0].label}.")
+        return Refusal(f"{data_range()}, so there is nothing to report for {outside[0].label}.")
     dimension, filters = _grouping(clues)
     base = Intent(
         kind="total", measure=clues.measure or "revenue", dimension=dimension,
@@ -170,7 +175,7 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
     if not periods:
         if base.dimension is not None:
             return _breakdown(base)
-        periods = [Period(LAST_YEAR)]
+        periods = [Period(data_window().last[0])]
     if len(periods) == 1:
         # "Compare with last year": the named period against the latest one at its grain;
         # the latest period itself ("what about 2025?") against the one before it.
@@ -178,7 +183,7 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
         periods = [named, latest] if named.start < latest.start else [named.previous(), named]
     pair = tuple(sorted(periods[:2], key=lambda period: period.start))
     if not pair[0].in_data:
-        return Refusal(f"{DATA_RANGE}, so there is no earlier period to compare {pair[1].label} with.")
+        return Refusal(f"{data_range()}, so there is no earlier period to compare {pair[1].label} with.")
     return replace(base, kind="compare", periods=pair, by_change=by_change and base.dimension is not None,
                    top_n=base.top_n if base.dimension else None)
 
@@ -189,10 +194,10 @@ def _growth(base: Intent, clues: Clues, *, periods: list[Period]) -> Interpretat
         return _compare(base, periods, by_change=True)
     if base.dimension is None:
         return replace(base, kind="growth", grain=grain, top_n=None)
-    target = _at_grain(periods[0] if periods else Period(LAST_YEAR), grain)
+    target = _at_grain(periods[0] if periods else Period(data_window().last[0]), grain)
     earlier = target.previous()
-    if earlier.year < FIRST_YEAR:
-        return Refusal(f"{DATA_RANGE}, so there is no growth figure for {target.label}.")
+    if not earlier.in_data:
+        return Refusal(f"{data_range()}, so there is no growth figure for {target.label}.")
     return replace(base, kind="compare", periods=(earlier, target), by_change=True)
 
 
