@@ -44,12 +44,13 @@ class Clues:
     """"Where …" with no dimension named: read as by region."""
     share: bool = False
     """"What share comes from online?": group by the named value's dimension."""
+    why: bool = False  # "Why did revenue drop …?": the change from the period before, by region or channel
 
     @property
     def structural(self) -> bool:
         """Mentions a shape of answer (trend, growth, comparison, grouping, ranking)."""
         return bool(self.trend or self.grain or self.growth or self.compare or self.dimension
-                    or self.top_n or self.direction or self.where or self.share)
+                    or self.top_n or self.direction or self.where or self.share or self.why)
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -143,6 +144,7 @@ GROWTH_GRAIN_RULES: tuple[tuple[Grain, re.Pattern[str]], ...] = (
 GROWTH = _rx(r"\bgrow(?:th|n|ing|s)?\b|\bgrew\b|\bincreas(?:e|es|ed|ing)\b|\bdeclin(?:e|es|ed|ing)\b"
              r"|\bdecreas(?:e|es|ed|ing)\b|\bup\s+or\s+down\b|\bshr[iu]nk(?:ing|s)?\b|\bexpand(?:ed|ing)?\b"
              r"|\bfastest\b|\bslowest\b|\baccelerat(?:e|ed|ing|ion)\b|\bgrowth\s+rates?\b")
+WHY = _rx(r"\bwhy\b|\bwhat\s+(?:caused|drove|explains)\b|\bexplain\b|\bdrivers?\s+(?:of|behind)\b")
 COMPARE = _rx(r"\bvs\.?(?!\w)|\bversus\b|\bcompar(?:e|ed|ing|ison|isons)\b|\bagainst\b|\brelative\s+to\b"
               r"|\bdifference\b|\bdiffer\b|\bstack\s+up\b|\bchang(?:e|ed|es)\s+(?:from|between)\b|\bchange\b")
 GRAIN_RULES: tuple[tuple[Grain, re.Pattern[str]], ...] = (
@@ -291,6 +293,7 @@ def read_clues(question: str) -> Clues:
         periods=period_clues.ordered(), is_range=period_clues.is_range,
         same_period_last_year=period_clues.same_period_last_year, clear_filters=bool(clear),
         followup=followup, refusal=refusal, where=bool(WHERE.search(text)), share=bool(share),
+        why=bool(WHY.search(lowered)),
     )
 
 

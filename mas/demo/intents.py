@@ -38,6 +38,8 @@ class Intent:
     ascending: bool = False
     by_change: bool = False
     """Compare only: rank the groups by their change rather than by the later value."""
+    why: bool = False
+    """Compare only: "why did it change" — the groups that moved most (either way) first."""
     filters: Filters = ()
     periods: tuple[Period, ...] = ()
     """Compare: exactly two, earlier first. Other kinds: the periods the answer is limited to."""
@@ -105,6 +107,7 @@ def merge(previous: Clues, new: Clues) -> Clues:
         direction=new.direction if ranks else previous.direction,
         filters=tuple((dim, filters[dim]) for dim in DIMENSION_VALUES if dim in filters),
         periods=period_list, is_range=periods.is_range, same_period_last_year=periods.same_period_last_year,
+        why=new.why,
     )
 
 
@@ -128,6 +131,8 @@ def interpret(clues: Clues) -> Interpretation:
     )
     if (clues.compare or clues.growth) and clues.is_range and len(periods) > 2:
         return Refusal("I can compare two years, quarters or months, but not half-years or other spans yet.")
+    if clues.why and len(periods) <= 2:
+        return _why(base, periods)
     if clues.growth:
         return _growth(base, clues, periods=periods)
     if clues.compare and len(periods) < 2 and _listed_dimension(clues.filters) is not None:
@@ -186,6 +191,18 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
         return Refusal(f"{data_range()}, so there is no earlier period to compare {pair[1].label} with.")
     return replace(base, kind="compare", periods=pair, by_change=by_change and base.dimension is not None,
                    top_n=base.top_n if base.dimension else None)
+
+
+def _why(base: Intent, periods: list[Period]) -> Interpretation:
+    """"Why did revenue drop in January?": January against the month before, by region (by channel
+    when one region is the filter), the groups that moved most first."""
+    year, month = data_window().last
+    target = periods[0] if periods else Period(year, month=month)
+    pair = periods if len(periods) == 2 else [target.previous(), target]
+    region_filtered = any(dim in ("region", "country") for dim, _ in base.filters)
+    split = base.dimension or ("channel" if region_filtered else "region")
+    result = _compare(replace(base, dimension=split, top_n=None), pair, by_change=False)
+    return replace(result, why=True) if isinstance(result, Intent) else result
 
 
 def _growth(base: Intent, clues: Clues, *, periods: list[Period]) -> Interpretation:

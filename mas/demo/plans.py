@@ -220,6 +220,7 @@ def _compare_sql(intent: Intent) -> str:
     if keys:
         direction = "ASC" if intent.ascending else "DESC"
         rank = "change_pct" if intent.by_change else b
+        rank, direction = ("ABS(change_amount)", "DESC") if intent.why else (rank, direction)
         order = f"ORDER BY {rank} {direction} NULLS LAST, {keys[0]}\n" + _limit(intent)
     return f"WITH by_period AS (\n{indented}\n)\n" + outer + "FROM by_period\n" + order
 
@@ -264,6 +265,12 @@ def describe(intent: Intent) -> tuple[str, str, str]:
     earlier, later = intent.periods
     where = f" {filters}" if filters else ""
     ranked = ", ranked by growth" if intent.by_change else ""
+    if intent.why:
+        return (f"What changed in {label}{split}: {later.label} vs {earlier.label}{where}",
+                f"This query compares {label}{split} in {later.label} with {earlier.label}{where}, "
+                f"with the change in dollars and percent, largest moves first.",
+                f"How did {label}{split} change from {earlier.label} to {later.label}{where}, "
+                f"and which moved most?")
     return (f"{label.capitalize()}{split}: {later.label} vs {earlier.label}{where}",
             f"This query compares {label}{split} in {later.label} with {earlier.label}{where}, "
             f"with the change in dollars and percent{ranked}.",
