@@ -12,6 +12,7 @@ import pytest
 from mas.demo.dataset import ensure_dataset
 from mas.demo.intents import Intent, Refusal, interpret_conversation
 from mas.demo.periods import MONTH_NAMES, Period
+from mas.demo.plans import build_plan
 from mas.demo.readings import period_readings, readings_note
 from mas.demo.supervisor import DemoSupervisor
 from mas.demo.window import DataWindow, data_window, window_for
@@ -117,3 +118,37 @@ def test_the_supervisor_answers_from_the_window_of_today(
     monkeypatch.setenv("MAS_DEMO_TODAY", "2026-01-01")
     # The month turned (here: backwards): the next question is answered from that window's data.
     assert supervisor.engine.query("SELECT max(order_month) FROM sales").rows[0][0] == dt.date(2025, 12, 1)
+
+
+def test_a_year_still_running_is_compared_like_for_like(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAS_DEMO_TODAY", "2026-12-01")
+    for question in ("Which sales channel grew fastest this year?", "How much did revenue grow in 2026?",
+                     "2026 vs 2025", "which region grew fastest"):
+        intent = interpret_conversation([question])
+        assert isinstance(intent, Intent) and intent.kind == "compare", question
+        assert [p.label for p in intent.periods] == ["January–November 2025", "January–November 2026"]
+    # A whole year is compared whole.
+    intent = interpret_conversation(["2025 vs 2024"])
+    assert isinstance(intent, Intent) and [p.label for p in intent.periods] == ["2024", "2025"]
+
+
+def test_growth_over_time_leaves_out_the_quarter_and_year_still_running(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MAS_DEMO_TODAY", "2026-12-01")
+    supervisor = DemoSupervisor(data_dir=tmp_path)
+
+    def rows(question: str) -> list[tuple[object, ...]]:
+        intent = interpret_conversation([question])
+        assert isinstance(intent, Intent)
+        return list(supervisor.engine.query(build_plan(intent).sql).rows)
+
+    assert rows("How did revenue change quarter over quarter?")[-1][0] == "2026-Q3"
+    assert rows("year over year growth")[-1][0] == 2025
+    assert rows("month over month growth")[-1][0] == dt.date(2026, 11, 1)
+    # Like for like: January–November of both years, straight from the orders.
+    (before, after, _, _), = rows("How much did revenue grow in 2026?")
+    totals = supervisor.engine.query(
+        "SELECT year, sum(net_revenue) FROM sales WHERE month <= 11 AND year >= 2025 "
+        "GROUP BY year ORDER BY year")
+    assert [before, after] == [row[1] for row in totals.rows]

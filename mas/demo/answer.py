@@ -188,7 +188,7 @@ def _growth(intent: Intent, rows: Rows) -> str:
     if len(known) > 4:
         best = max(known, key=lambda row: row[3])
         worst = min(known, key=lambda row: row[3])
-        text += (f" Across all {len(known)} {intent.grain}s, the strongest was {period_label(best[0])} "
+        text += (f" Of all {intent.grain}s with one before, the strongest was {period_label(best[0])} "
                  f"({percent(best[3])}) and the weakest {period_label(worst[0])} ({percent(worst[3])}).")
     return text
 

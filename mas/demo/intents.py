@@ -189,8 +189,17 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
     pair = tuple(sorted(periods[:2], key=lambda period: period.start))
     if not pair[0].in_data:
         return Refusal(f"{data_range()}, so there is no earlier period to compare {pair[1].label} with.")
-    return replace(base, kind="compare", periods=pair, by_change=by_change and base.dimension is not None,
+    return replace(base, kind="compare", periods=_like_for_like(pair),
+                   by_change=by_change and base.dimension is not None,
                    top_n=base.top_n if base.dimension else None)
+
+
+def _like_for_like(pair: tuple[Period, ...]) -> tuple[Period, ...]:
+    """Two years, the later still running (2026 to November): both cut at that month."""
+    year, month = data_window().last
+    if month < 12 and pair[-1] == Period(year) and all(period == Period(period.year) for period in pair):
+        return tuple(replace(period, through=month) for period in pair)
+    return pair
 
 
 def _why(base: Intent, periods: list[Period]) -> Interpretation:
@@ -209,13 +218,15 @@ def _growth(base: Intent, clues: Clues, *, periods: list[Period]) -> Interpretat
     grain: Grain = clues.growth_grain or (clues.grain if clues.grain in ("quarter", "month") else "year")
     if len(periods) == 2:
         return _compare(base, periods, by_change=True)
+    if base.dimension is None and grain == "year" and periods and _like_for_like((periods[0],))[0].through:
+        return _compare(base, periods, by_change=True)  # "growth in 2026", still running: to date
     if base.dimension is None:
         return replace(base, kind="growth", grain=grain, top_n=None)
     target = _at_grain(periods[0] if periods else Period(data_window().last[0]), grain)
     earlier = target.previous()
     if not earlier.in_data:
         return Refusal(f"{data_range()}, so there is no growth figure for {target.label}.")
-    return replace(base, kind="compare", periods=(earlier, target), by_change=True)
+    return replace(base, kind="compare", periods=_like_for_like((earlier, target)), by_change=True)
 
 
 def _at_grain(period: Period, grain: Grain) -> Period:

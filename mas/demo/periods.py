@@ -35,9 +35,13 @@ class Period:
     year: int
     quarter: int | None = None
     month: int | None = None
+    through: int | None = None
+    """A year cut at this month, to compare a year to date like for like (January–November)."""
 
     @property
     def label(self) -> str:
+        if self.through is not None:
+            return f"January–{MONTH_NAMES[self.through - 1]} {self.year}"
         if self.quarter is not None:
             return f"Q{self.quarter} {self.year}"
         if self.month is not None:
@@ -51,7 +55,7 @@ class Period:
             return f"q{self.quarter}_{self.year}"
         if self.month is not None:
             return f"{MONTH_NAMES[self.month - 1][:3].lower()}_{self.year}"
-        return str(self.year)
+        return f"ytd_{self.year}" if self.through is not None else str(self.year)
 
     @property
     def condition(self) -> str:
@@ -60,6 +64,8 @@ class Period:
             parts.append(f"quarter = {self.quarter}")
         if self.month is not None:
             parts.append(f"month = {self.month}")
+        if self.through is not None:
+            parts.append(f"month <= {self.through}")
         return " AND ".join(parts)
 
     @property
@@ -74,7 +80,7 @@ class Period:
         """(year, last month)."""
         if self.quarter is not None:
             return (self.year, self.quarter * 3)
-        return (self.year, self.month or 12)
+        return (self.year, self.month or self.through or 12)
 
     def latest_like(self) -> Period:
         """The last period in the data at this period's grain (2025, Q4 2025 or December 2025)."""
