@@ -169,3 +169,16 @@ def client_for(
     yield build
     for client in made:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A real PostgreSQL server on 127.0.0.1 for the whole run (tests/pg_cluster.py), removed at the end."""
+    from pg_cluster import PgCluster
+
+    cluster = PgCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
