@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chat, session
+from ui import chat, conversations, history, session
 
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
+history.sync_url()
+history.flush(throttle=True)  # turns kept in memory while the store was down
+store_banner = st.empty()
 problem = session.connection_error()
 prompt = st.chat_input("Ask about revenue…", submit_mode="stop", disabled=problem is not None)
 question = prompt or chat.take_pending()
@@ -33,3 +36,6 @@ for index in range(start, len(turns)):
     chat.replay(turns[index], last=index == len(turns) - 1, asking=question is not None)
 if question:
     chat.ask(question)
+    conversations.show_new()
+with store_banner.container():
+    conversations.status()

@@ -80,6 +80,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
             monkeypatch.delenv(name)
     missing = Path(tmp_path_factory.getbasetemp()) / "no-such-databrickscfg"
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(missing))
+    # Each test's history in its own file, never the working directory's data/history.db.
+    history = tmp_path_factory.mktemp("history") / "history.db"
+    monkeypatch.setenv("MAS_HISTORY_DB", f"sqlite:///{history}")
 
 
 @pytest.fixture

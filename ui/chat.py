@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from mas.errors import MasError
 from mas.transcript import Turn, fail, finish, stop, to_messages
 from mas.wire.messages import ChatMessage
-from ui import brand, session
+from ui import brand, history, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -46,6 +46,7 @@ def retry(turn_id: str) -> None:
     failed = next((t for t in turns if t.id == turn_id), None)
     if failed is not None:
         turns.remove(failed)
+        history.forget(failed)
         ask_later(failed.question)
 
 
@@ -150,6 +151,7 @@ def ask(question: str) -> None:
     messages = to_messages(turns, question)
     turn = Turn(question=question)
     turns.append(turn)
+    history.begin(turn)  # the question is stored before the first byte goes upstream
     with st.chat_message("user"):
         st.markdown(literal(question))
     with st.chat_message("assistant", avatar=brand.ASSISTANT_AVATAR):
@@ -162,7 +164,8 @@ def ask(question: str) -> None:
 def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
     waiting = st.empty()
     waiting.caption(":material/hourglass_top: Thinking…")
-    chunks = stream_turn(turn, session.connection().stream_events(messages), waiting=waiting)
+    chunks = stream_turn(turn, session.connection().stream_events(messages), waiting=waiting,
+                         on_progress=lambda part: history.progress(turn, part))  # fmt: skip
     try:
         st.write_stream(chunks)
         finish(turn)
@@ -173,8 +176,10 @@ def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
         chunks.close()
         if turn.status == "streaming":
             stop(turn)
+        history.save(turn)
     waiting.empty()
     turn.suggestions = suggestions_for(turn)
+    history.save(turn)
 
 
 def suggestions_for(turn: Turn) -> list[str]:
