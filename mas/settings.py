@@ -61,7 +61,8 @@ class LakebaseSettings:
     """The Postgres a Databricks Apps database resource injects (PG*), its password an OAuth token.
 
     `endpoint` (PGENDPOINT, `projects/…/branches/…/endpoints/…`) selects Lakebase Autoscaling;
-    else `instance_name` (LAKEBASE_INSTANCE_NAME) selects a Provisioned instance.
+    else `instance_name` (LAKEBASE_INSTANCE_NAME) a Provisioned instance's credential API; with
+    neither, a Provisioned `database` resource is logged into with the app's own OAuth token.
     """
 
     host: str
@@ -122,11 +123,8 @@ def lakebase_from_env() -> LakebaseSettings:
         raise ConfigError(f"PGPORT must be a port number, got {raw_port!r}.")
     endpoint = (os.environ.get("PGENDPOINT") or "").strip() or None
     instance = (os.environ.get("LAKEBASE_INSTANCE_NAME") or "").strip() or None
-    if endpoint is None and instance is None:
-        raise ConfigError(
-            "PGENDPOINT (Lakebase Autoscaling: valueFrom the postgres resource) or LAKEBASE_INSTANCE_NAME "
-            "(a Provisioned instance) must be set to mint the Lakebase password."
-        )
+    if endpoint is not None and not endpoint.startswith("projects/"):
+        raise ConfigError(f"PGENDPOINT must be a projects/…/branches/…/endpoints/… path, got {endpoint!r}.")
     return LakebaseSettings(
         host=need("PGHOST"),
         port=int(raw_port),

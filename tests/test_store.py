@@ -291,7 +291,15 @@ def test_redact_hides_passwords() -> None:
 def test_history_db_setting(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str], kind: str, url: str | None
 ) -> None:
-    for name in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGENDPOINT", "LAKEBASE_INSTANCE_NAME"):
+    for name in (
+        "MAS_HISTORY_DB",
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGDATABASE",
+        "PGENDPOINT",
+        "LAKEBASE_INSTANCE_NAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -301,9 +309,19 @@ def test_history_db_setting(
 
 def test_lakebase_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     set_env: Callable[..., None] = lambda **kw: [monkeypatch.setenv(k, v) for k, v in kw.items()]  # noqa: E731
-    for name in ("PGENDPOINT", "LAKEBASE_INSTANCE_NAME", "PGPORT", "PGSSLMODE", "PGAPPNAME"):
+    for name in (
+        "MAS_HISTORY_DB",
+        "PGENDPOINT",
+        "LAKEBASE_INSTANCE_NAME",
+        "PGPORT",
+        "PGSSLMODE",
+        "PGAPPNAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     set_env(PGHOST="instance.database.example", PGUSER="sp-client-id", PGDATABASE="databricks_postgres")
+    bare = history_db_from_env().lakebase  # a Provisioned database resource: the app's own OAuth token
+    assert bare is not None and (bare.endpoint, bare.instance_name, bare.port) == (None, None, 5432)
+    set_env(PGENDPOINT="branches/b")
     with pytest.raises(ConfigError, match="PGENDPOINT"):
         history_db_from_env()
     set_env(PGENDPOINT="projects/p/branches/b/endpoints/e", PGPORT="nope")

@@ -117,6 +117,15 @@ def test_provisioned_instance_uses_the_database_credentials_api(
     ]
 
 
+def test_a_bare_database_resource_needs_an_oauth_identity(
+    pg_cluster: Any, workspace_client_for: Callable[..., WorkspaceClient]
+) -> None:
+    # No PGENDPOINT, no instance name: the app's own OAuth token is the password. A PAT client has none.
+    emulator, _, credentials, target = _lakebase(pg_cluster, workspace_client_for)
+    with emulator, pytest.raises(StoreError, match="Lakebase did not give the app a database password"):
+        Store.open(open_engine(target, mint=credentials.mint))
+
+
 def test_a_refused_credential_is_a_store_error_not_a_crash(
     pg_cluster: Any, workspace_client_for: Callable[..., WorkspaceClient]
 ) -> None:

@@ -1,9 +1,10 @@
 """Lakebase passwords: OAuth database credentials minted through the workspace API, one per login.
 
 Autoscaling (`PGENDPOINT` set) calls `POST /api/2.0/postgres/credentials` with the endpoint path;
-Provisioned calls `POST /api/2.0/database/credentials` with the instance name (databricks-sdk
+Provisioned with `LAKEBASE_INSTANCE_NAME` calls `POST /api/2.0/database/credentials` (databricks-sdk
 0.156: `w.postgres.generate_database_credential(endpoint=…)`, `w.database.generate_database_credential(
-instance_names=[…], request_id=…)`). It mints tokens; it never logs or keeps them.
+instance_names=[…], request_id=…)`); a bare Provisioned `database` resource takes the app's own
+OAuth token, as Databricks' streamlit-database-app template does. It never logs or keeps tokens.
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ class LakebaseCredentials:
         try:
             if settings.endpoint is not None:
                 token = self._client.postgres.generate_database_credential(endpoint=settings.endpoint).token
-            else:
+            elif settings.instance_name is not None:
                 token = self._client.database.generate_database_credential(
-                    request_id=str(uuid.uuid4()), instance_names=[settings.instance_name or ""]
+                    request_id=str(uuid.uuid4()), instance_names=[settings.instance_name]
                 ).token
+            else:
+                # Raises ValueError under PAT auth: only OAuth identities (the app's SP) have one.
+                token = self._client.config.oauth_token().access_token
         except (DatabricksError, ValueError, OSError) as exc:
             # The SDK's messages carry no secrets (it masks them); OSError covers refused connections.
             raise StoreError(f"Lakebase did not give the app a database password: {exc}") from exc
