@@ -69,6 +69,7 @@ def _serve(base: Path, *, pacing: float = 0.0, workspace: str | None = None) -> 
     port = _free_port()
     log = base / f"server-{port}.log"
     env = {**os.environ, "MAS_DEMO_PACING": str(pacing), "MAS_DEMO_DATA_DIR": str(base / "demo-data")}
+    env["MAS_HISTORY_DB"] = f"sqlite:///{base / f'history-{port}.db'}"  # each server its own history
     if workspace is None:
         env["MAS_DEMO"] = "1"
     else:
