@@ -30,6 +30,8 @@ MEASURES = {
     "P5": "bench.p5_api",
     "P6": "bench.p6_startup",
     "P7": "bench.p7_browser",
+    "P8": "bench.p8_reopen",
+    "P9": "bench.p9_store_cpu",
     "R": "bench.resilience",
 }
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chat, conversations, history, session
+from ui import chat, conversations, history, reopen, session
 
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
-history.sync_url()
+reopen.sync_url()
 history.flush(throttle=True)  # turns kept in memory while the store was down
 store_banner = st.empty()
 problem = session.connection_error()
@@ -32,6 +32,7 @@ start = chat.first_shown(turns)
 if start:
     with earlier.container():
         chat.show_earlier(start)
+reopen.hydrate(turns[start:])  # results of older reopened turns are parsed when first drawn
 for index in range(start, len(turns)):
     chat.replay(turns[index], last=index == len(turns) - 1, asking=question is not None)
 if question:

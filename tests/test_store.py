@@ -337,3 +337,18 @@ def test_lakebase_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) ->
         "require",
         "projects/p/branches/b/endpoints/e",
     )
+
+
+def test_a_deferred_read_parses_only_the_last_turns_until_hydrated(store: Store) -> None:
+    from mas.store.history import hydrate
+
+    info, turns = _info(), [_turn(f"Q{i}") for i in range(4)]
+    store.save_turns("u", conversation=info, state={}, turns=list(enumerate(turns)))
+    loaded = store.conversation("u", info.id, parse_last=1)
+    assert loaded is not None
+    older, last = loaded.turns[:3], loaded.turns[3]
+    assert all(t.tools[0].result is None and t.tools[0].output == GENIE_TABLE for t in older)
+    assert last.tools[0].result is not None
+    hydrate(older)
+    assert [t.to_dict() for t in loaded.turns] == [t.to_dict() for t in turns]
+    assert all(t.tools[0].result is not None and t.tools[0].result.row_count == 2 for t in older)

@@ -232,3 +232,36 @@ def test_the_default_history_file_is_under_the_working_directory(monkeypatch: py
     assert engine.where == str(Path.cwd() / "data" / "history.db")
     engine.engine.dispose()
     assert sqlite3.sqlite_version
+
+
+def test_older_turns_of_a_reopened_conversation_draw_their_results_when_shown(
+    monkeypatch: pytest.MonkeyPatch, demo_workspace: Emulator
+) -> None:
+    from conftest import GENIE_TABLE
+
+    from mas.transcript import ToolPart, finish
+
+    turns = []
+    for index in range(7):
+        turn = Turn(question=f"Question {index}")
+        turn.parts.append(
+            ToolPart(
+                name="agent-revenue-genie",
+                call_id=f"c{index}",
+                question=None,
+                output=GENIE_TABLE,
+                state="complete",
+                elapsed=0.5,
+            )
+        )
+        finish(turn)
+        turns.append(turn)
+    store = _store()
+    now = time.time()
+    info = ConversationInfo(id="seven", title="Seven", created_at=now, updated_at=now)
+    store.save_turns("local", conversation=info, state={}, turns=list(enumerate(turns)))
+    store.close()
+    at = _app(monkeypatch, c="seven")
+    assert len(at.chat_message) == 10 and len(at.dataframe) == 5  # the last five, older behind a button
+    next(b for b in at.button if b.key == "show-earlier").click().run()
+    assert not at.exception and len(at.chat_message) == 14 and len(at.dataframe) == 7

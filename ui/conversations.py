@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mas.store import ConversationInfo
-from ui import history, pins
+from ui import history, pins, reopen
 from ui.text import literal
 
 SEARCH_FROM = 10
@@ -31,9 +31,9 @@ def render() -> None:
             "last only while this tab is open."
         )
         return
-    history.sync_url()  # before the list, so a reload with ?c= shows that conversation as the open one
-    pins.load()
-    items = history.conversations()
+    pins.load()  # first: opening a conversation rebinds its pinned parts
+    reopen.sync_url()  # before the list, so a reload with ?c= shows that conversation as the open one
+    items = reopen.conversations()
     # Where a conversation this run starts shows up (`show_new`), the list being drawn already.
     slot = st.empty()
     st.session_state[_SLOT] = (slot, {info.id for info in items})
@@ -49,7 +49,7 @@ def render() -> None:
             icon=":material/search:",
             label_visibility="collapsed",
         )
-    shown = history.conversations(search.strip()) if search.strip() else items
+    shown = reopen.conversations(search.strip()) if search.strip() else items
     if search.strip() and not shown:
         st.caption("No conversation matches.")
     state = history.state()
@@ -140,14 +140,14 @@ def _open_row(info: ConversationInfo) -> None:
 
 
 def _open(conversation_id: str) -> None:
-    if history.open_conversation(conversation_id):
+    if reopen.open_conversation(conversation_id):
         st.session_state[_SWITCH] = True
 
 
 def _rename(conversation_id: str) -> None:
-    history.rename(conversation_id, st.session_state.get(f"conv-title-{conversation_id}", ""))
+    reopen.rename(conversation_id, st.session_state.get(f"conv-title-{conversation_id}", ""))
 
 
 def _delete(conversation_id: str) -> None:
     st.session_state.pop(_CONFIRM, None)
-    history.delete(conversation_id)
+    reopen.delete(conversation_id)

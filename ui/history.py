@@ -3,12 +3,12 @@
 The question and its open turn are written before the request goes upstream, again as each tool
 part completes (and every few seconds of text), and when the answer ends. When the store cannot
 be reached the chat goes on in memory: unsaved turns and pins wait here and are written once it
-answers again, and `problem()` says why nothing is saved meanwhile. Drawing is `ui.conversations`.
+answers again, and `problem()` says why nothing is saved meanwhile. Opening conversations is
+`ui.reopen`; drawing them is `ui.conversations`.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 import time
@@ -34,8 +34,11 @@ PROGRESS_SECONDS = 3.0
 """While text streams, the open turn is rewritten at most this often (tool parts: at once)."""
 RETRY_SECONDS = 5.0
 """A store that failed is tried again after this long, on the next write or page run."""
+RECENT_PARSED = 5
+"""Turns whose results are parsed when a conversation opens: the chat draws the last five at once."""
 _KEY = "history_session"
-_QUERY = "c"
+QUERY = "c"
+"""The query parameter naming the open conversation."""
 
 
 def user_id(headers: Mapping[str, str]) -> str:
@@ -186,7 +189,7 @@ def begin(turn: Turn) -> None:
         )
         history.listing = None
         if enabled():
-            st.query_params[_QUERY] = history.open.id
+            st.query_params[QUERY] = history.open.id
     history.last_progress = time.monotonic()
     save(turn)
 
@@ -279,137 +282,3 @@ def data_as_of(part: ToolPart) -> float | None:
     if part.output is None:
         return None
     return part.started_at + (part.elapsed or 0.0)
-
-
-# --- opening, new chat, the URL ------------------------------------------------------------------
-
-
-def new_chat() -> None:
-    """Button callback: start over; the finished conversation stays in the list."""
-    session.new_chat()
-    state().open = None
-    st.session_state["conversation_state"] = {}
-    st.query_params.pop(_QUERY, None)
-
-
-def open_conversation(conversation_id: str) -> bool:
-    """Load a conversation of this user into the session; False when there is none by that id."""
-    history = state()
-    found = store()
-    if found is None:
-        return False
-    try:
-        loaded = found.conversation(history.user, conversation_id)
-    except StoreError as exc:
-        note_failure(history, exc)
-        return False
-    if loaded is None:
-        return False
-    for turn in loaded.turns:
-        _settle(turn)
-    pending = history.pending.get(conversation_id)
-    if pending is not None:  # turns written meanwhile in memory are newer than the stored ones
-        stored = {t.id: i for i, t in enumerate(loaded.turns)}
-        for position, turn in pending.turns.values():
-            if turn.id in stored:
-                loaded.turns[stored[turn.id]] = turn
-            else:
-                loaded.turns.insert(min(position, len(loaded.turns)), turn)
-    st.session_state["turns"] = loaded.turns
-    st.session_state["conversation_state"] = copy.deepcopy(loaded.state)
-    st.session_state.pop("show_all_turns", None)
-    history.open = loaded.info
-    _rebind_pins(loaded.turns)
-    st.query_params[_QUERY] = conversation_id
-    if loaded.unreadable:
-        st.session_state["history_notice"] = (
-            f"{len(loaded.unreadable)} saved answer(s) could not be read and are left out: "
-            f"{loaded.unreadable[0]}"
-        )
-    return True
-
-
-def _settle(turn: Turn) -> None:
-    """A turn saved while still streaming was cut off by a crash or restart: show it as interrupted."""
-    if turn.status != "streaming":
-        return
-    turn.status = "interrupted"
-    for part in turn.tools:
-        if part.state == "running":
-            part.state = "stopped"
-
-
-def _rebind_pins(turns: list[Turn]) -> None:
-    """Pins of parts now on screen share the part object again (so "Pinned" shows, choices follow)."""
-    by_key = {f"{turn.id}-{index}": part for turn in turns for index, part in enumerate(turn.parts)}
-    for pin in session.pins():
-        part = by_key.get(pin.id)
-        if isinstance(part, ToolPart):
-            pin.part = part
-
-
-def sync_url() -> None:
-    """On the Chat page: open the conversation the URL names (reload, a shared link); keep the URL current."""
-    history = state()
-    wanted = st.query_params.get(_QUERY)
-    if wanted and (history.open is None or wanted != history.open.id):
-        if not open_conversation(wanted):
-            st.query_params.pop(_QUERY, None)
-            if store() is not None:
-                st.session_state["history_notice"] = "That conversation is not in your history."
-    elif not wanted and history.open is not None and enabled():
-        st.query_params[_QUERY] = history.open.id
-
-
-# --- conversations list ---------------------------------------------------------------------------
-
-
-def conversations(search: str | None = None) -> list[ConversationInfo]:
-    history = state()
-    found = store()
-    if found is None:
-        return []
-    if search:
-        try:
-            return found.conversations(history.user, search=search)
-        except StoreError as exc:
-            note_failure(history, exc)
-            return []
-    if history.listing is None:
-        try:
-            history.listing = found.conversations(history.user)
-        except StoreError as exc:
-            note_failure(history, exc)
-            return []
-    return history.listing
-
-
-def rename(conversation_id: str, title: str) -> None:
-    history = state()
-    found = store()
-    if found is None:
-        return
-    try:
-        found.rename(history.user, conversation_id, title)
-    except StoreError as exc:
-        note_failure(history, exc)
-        return
-    if history.open is not None and history.open.id == conversation_id:
-        history.open = ConversationInfo(**{**history.open.__dict__, "title": " ".join(title.split())})
-    history.listing = None
-
-
-def delete(conversation_id: str) -> None:
-    history = state()
-    found = store()
-    if found is None:
-        return
-    try:
-        found.delete(history.user, conversation_id)
-    except StoreError as exc:
-        note_failure(history, exc)
-        return
-    history.pending.pop(conversation_id, None)
-    history.listing = None
-    if history.open is not None and history.open.id == conversation_id:
-        new_chat()

@@ -57,6 +57,33 @@ class StoredPin:
     data_as_of: float | None
 
 
+def _deferred(doc: dict[str, Any]) -> Turn:
+    """`Turn.from_dict` without parsing tool outputs: each tool part gets its raw output back afterwards."""
+    parts = doc.get("parts") if isinstance(doc, dict) else None
+    if not isinstance(parts, list):
+        return Turn.from_dict(doc)
+    outputs = [p.get("output") if isinstance(p, dict) else None for p in parts]
+    turn = Turn.from_dict(
+        {**doc, "parts": [{**p, "output": None} if isinstance(p, dict) else p for p in parts]}
+    )
+    for part, output in zip(turn.parts, outputs, strict=False):
+        if isinstance(part, ToolPart):
+            part.output = output
+    return turn
+
+
+def hydrate(turns: Sequence[Turn]) -> None:
+    """Parse the tool outputs a deferred read left raw (what `ToolPart` does on creation)."""
+    from mas.results.toolresult import parse_tool_output
+
+    for turn in turns:
+        for part in turn.tools:
+            if part.result is None and part.output is not None:
+                part.result = parse_tool_output(part.output)
+                if part.sql is None:
+                    part.sql = part.result.sql
+
+
 def title_from(question: str) -> str:
     """A conversation's default title: its first question on one line, cut at a word."""
     line = " ".join(question.split())
@@ -103,8 +130,14 @@ class Store:
         with self._tx("read") as conn:
             return [ConversationInfo(*row) for row in conn.execute(query)]
 
-    def conversation(self, user: str, conversation_id: str) -> Conversation | None:
-        """One conversation with its turns in order, or None if this user has none by that id."""
+    def conversation(
+        self, user: str, conversation_id: str, *, parse_last: int | None = None
+    ) -> Conversation | None:
+        """One conversation with its turns in order, or None if this user has none by that id.
+
+        With `parse_last`, only the last that many turns get their tool outputs parsed now; older
+        ones keep the raw output with `result` None until `hydrate` (parsing is most of a read).
+        """
         c, t = schema.conversations, schema.turns
         with self._tx("read") as conn:
             row = conn.execute(
@@ -122,9 +155,10 @@ class Store:
                 .all()
             )
         turns, unreadable = [], []
-        for doc in docs:
+        eager_from = 0 if parse_last is None else max(0, len(docs) - parse_last)
+        for index, doc in enumerate(docs):
             try:
-                turns.append(Turn.from_dict(doc))
+                turns.append(Turn.from_dict(doc) if index >= eager_from else _deferred(doc))
             except TranscriptError as exc:
                 unreadable.append(str(exc))
         state = row.state if isinstance(row.state, dict) else {}
