@@ -21,31 +21,32 @@ from bench.measure import Row
 from bench.p3_rerun import ROOT, _history
 
 
-def _first_run_ms(*, turns: list[Any] | None = None, conversation: str | None = None) -> float:
+def _page() -> Any:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    if turns is not None:
-        at.session_state["turns"] = copy.deepcopy(turns)
-    if conversation is not None:
-        at.query_params["c"] = conversation
+    at.run()
+    at.run()
+    return at
+
+
+def _render_ms(at: Any, load: Any) -> float:
+    """Load the turns (timed), then draw them with this session's result cache empty (a first render)."""
     start = time.perf_counter()
+    at.session_state["turns"] = load()
+    at.session_state["result_views"] = {}
     at.run()
     elapsed = (time.perf_counter() - start) * 1000
-    if at.exception or len(at.chat_message) < 10:
+    if at.exception or len(at.chat_message) != 10:
         raise RuntimeError(f"the reopened page is wrong: {at.exception or len(at.chat_message)}")
     return elapsed
-
-
-def _store_read_ms(store: Any, conversation: str) -> float:
-    start = time.perf_counter()
-    store.conversation("local", conversation)
-    return (time.perf_counter() - start) * 1000
 
 
 def run(*, quick: bool) -> list[Row]:
     from mas.settings import HistoryDb
     from mas.store import ConversationInfo, Store, open_engine
+    from mas.store.history import hydrate
+    from ui.history import RECENT_PARSED
 
     os.environ.setdefault("MAS_DEMO", "1")
     os.environ["MAS_DEMO_PACING"] = "0"
@@ -56,27 +57,39 @@ def run(*, quick: bool) -> list[Row]:
     now = time.time()
     info = ConversationInfo(id=uuid.uuid4().hex, title="P8", created_at=now, updated_at=now)
     store.save_turns("local", conversation=info, state={}, turns=list(enumerate(history)))
-    _first_run_ms(conversation=info.id)  # warm imports and caches alike for both
-    _first_run_ms(turns=history)
+
+    def from_store() -> list[Any]:
+        # What opening does: read, parse the turns drawn at once, the page hydrates the ones it shows.
+        loaded = store.conversation("local", info.id, parse_last=RECENT_PARSED)
+        assert loaded is not None
+        hydrate(loaded.turns[-RECENT_PARSED:])
+        return loaded.turns
+
+    at_ours, at_base = _page(), _page()
+    copies = [copy.deepcopy(history) for _ in range(6 if quick else 16)]
+    _render_ms(at_ours, from_store)
+    _render_ms(at_base, copies.pop)
     ours: list[float] = []
     base: list[float] = []
     reads: list[float] = []
-    for _ in range(5 if quick else 15):
-        ours.append(_first_run_ms(conversation=info.id))
-        base.append(_first_run_ms(turns=history))
-        reads.append(_store_read_ms(store, info.id))
+    while copies:
+        ours.append(_render_ms(at_ours, from_store))
+        base.append(_render_ms(at_base, copies.pop))
+        started = time.perf_counter()
+        from_store()
+        reads.append((time.perf_counter() - started) * 1000)
     store.close()
     value, baseline = statistics.median(ours), statistics.median(base)
     return [
         Row(
             id="P8",
-            measure="reopen a stored 40-turn conversation (store read + first render)",
+            measure="reopen a stored 40-turn conversation, 20 tables+charts (store read + first render)",
             value=round(value, 1),
             unit="ms",
             baseline=round(baseline, 1),
             baseline_name="first render of the same transcript in memory",
             target="≤ 1.5× and ≤ 300 ms",
             met=value <= 1.5 * baseline and value <= 300,
-            extra={"store_read_and_parse_ms": round(statistics.median(reads), 1), "turns": len(history)},
+            extra={"store_read_ms": round(statistics.median(reads), 1), "turns": len(history)},
         )
     ]

@@ -1,6 +1,6 @@
 """P9: app CPU per streamed turn with the history store on (SQLite) against off (MAS_HISTORY_DB=none).
 
-Each sample is a new session asking one demo question in AppTest (no pacing); the figure is the
+Each sample is a new session (a new user) asking one demo question in AppTest (no pacing); the figure is the
 process CPU time (`time.process_time`, all threads: the script, the event pump, the store writes)
 of that run. The demo endpoint runs in its own process, so its CPU is not counted. On and off
 alternate sample by sample in the same process.
@@ -12,6 +12,7 @@ import os
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from bench.measure import Row
@@ -23,6 +24,11 @@ QUESTIONS = [*TABLE_QUESTIONS, KPI_QUESTION]
 def _turn_cpu_ms(question: str) -> float:
     from streamlit.testing.v1 import AppTest
 
+    from ui import session
+
+    # A user of their own per sample: every sample starts with an empty conversation list.
+    headers = {"X-Forwarded-Email": f"p9-{uuid.uuid4().hex[:8]}@example.com"}
+    session.request_headers = lambda: headers  # type: ignore[assignment]
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
     at.chat_input[0].set_value(question)
     start = time.process_time()

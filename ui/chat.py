@@ -7,6 +7,8 @@ everything that arrived. Drawing answers is `ui.answer`; the session's state is 
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -176,7 +178,8 @@ def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
         chunks.close()
         if turn.status == "streaming":
             stop(turn)
-        history.save(turn)
+        if sys.exc_info()[1] is not None:  # Stop or a rerun is unwinding: the save below will not run
+            history.save(turn)
     waiting.empty()
     turn.suggestions = suggestions_for(turn)
     history.save(turn)

@@ -80,7 +80,15 @@ def show_new() -> None:
     with slot.container():
         if not drawn:
             st.caption("Your conversations")
-        _open_row(state.open)
+        # Just the title: its menu comes with the next run's list (a popover here costs every answer).
+        st.button(
+            literal(state.open.title),
+            key=f"conv-{state.open.id}",
+            type="secondary",
+            width="stretch",
+            icon=":material/chat_bubble:",
+            disabled=True,
+        )
 
 
 def status() -> None:

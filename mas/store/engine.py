@@ -8,7 +8,9 @@ them for messages (passwords redacted); it does not define tables or run queries
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,8 @@ from sqlalchemy.engine import URL, make_url
 
 from mas.errors import StoreError
 from mas.settings import HistoryDb, LakebaseSettings
+
+logger = logging.getLogger(__name__)
 
 RECYCLE_SECONDS = 45 * 60
 """A pooled Postgres connection is replaced after this long: below Lakebase's one-hour token."""
@@ -81,6 +85,23 @@ def _sqlite(raw: str, *, base_dir: Path) -> StoreEngine:
     engine = sa.create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}, pool_pre_ping=True
     )
+    writable = url.query.get("mode") != "ro"
+
+    @sa.event.listens_for(engine, "connect")
+    def _durable_enough(dbapi_connection: Any, connection_record: Any) -> None:
+        # WAL with synchronous=NORMAL: a commit is a write to the log, not an fsync, and survives a
+        # crash or kill -9 of the app (only a power loss can drop the last commits). SQLite docs, "WAL".
+        cursor = dbapi_connection.cursor()
+        try:
+            if writable:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            # A corrupt file: the first statement reports it, worded, through the store.
+            logger.debug("[STORE] SQLite pragmas not applied: %s", exc)
+        finally:
+            cursor.close()
+
     return StoreEngine(engine=engine, where=where, is_file=True)
 
 

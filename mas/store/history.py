@@ -176,7 +176,17 @@ class Store:
         c, t = schema.conversations, schema.turns
         now = time.time()
         with self._tx("written") as conn:
-            owner = conn.execute(sa.select(c.c.user_id).where(c.c.id == conversation.id)).scalar()
+            touched = conn.execute(
+                sa.update(c)
+                .where(c.c.id == conversation.id, c.c.user_id == user)
+                .values(updated_at=now, state=state)
+            )
+            # Usually the conversation exists and is this user's: that one statement touched it.
+            owner = (
+                user
+                if touched.rowcount
+                else conn.execute(sa.select(c.c.user_id).where(c.c.id == conversation.id)).scalar()
+            )
             if owner is None:
                 row = {
                     "id": conversation.id,
@@ -191,10 +201,6 @@ class Store:
                 conn.execute(sa.insert(c).values(**row))
             elif owner != user:
                 raise StoreError("That conversation belongs to someone else; nothing was saved.")
-            else:
-                conn.execute(
-                    sa.update(c).where(c.c.id == conversation.id).values(updated_at=now, state=state)
-                )
             for position, turn in turns:
                 values = {
                     "position": position,
