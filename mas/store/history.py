@@ -25,6 +25,28 @@ from mas.transcript import ToolPart, Turn
 
 TITLE_CHARS = 80
 
+# The two statements of every save, built once (each answer writes a few times while it streams).
+_TOUCH = (
+    sa.update(schema.conversations)
+    .where(
+        schema.conversations.c.id == sa.bindparam("cid"),
+        schema.conversations.c.user_id == sa.bindparam("uid"),
+    )
+    .values(updated_at=sa.bindparam("updated_at"), state=sa.bindparam("state"))
+)
+_REWRITE_TURN = (
+    sa.update(schema.turns)
+    .where(
+        schema.turns.c.conversation_id == sa.bindparam("cid"), schema.turns.c.turn_id == sa.bindparam("tid")
+    )
+    .values(
+        position=sa.bindparam("position"),
+        status=sa.bindparam("status"),
+        updated_at=sa.bindparam("updated_at"),
+        data=sa.bindparam("data"),
+    )
+)
+
 
 @dataclass(frozen=True)
 class ConversationInfo:
@@ -177,9 +199,7 @@ class Store:
         now = time.time()
         with self._tx("written") as conn:
             touched = conn.execute(
-                sa.update(c)
-                .where(c.c.id == conversation.id, c.c.user_id == user)
-                .values(updated_at=now, state=state)
+                _TOUCH, {"cid": conversation.id, "uid": user, "updated_at": now, "state": state}
             )
             # Usually the conversation exists and is this user's: that one statement touched it.
             owner = (
@@ -208,14 +228,10 @@ class Store:
                     "updated_at": now,
                     "data": turn.to_dict(),
                 }
-                done = conn.execute(
-                    sa.update(t)
-                    .where(t.c.conversation_id == conversation.id, t.c.turn_id == turn.id)
-                    .values(**values)
-                )
+                done = conn.execute(_REWRITE_TURN, {"cid": conversation.id, "tid": turn.id, **values})
                 if done.rowcount == 0:
                     conn.execute(
-                        sa.insert(t).values(conversation_id=conversation.id, turn_id=turn.id, **values)
+                        sa.insert(t), {"conversation_id": conversation.id, "turn_id": turn.id, **values}
                     )
 
     def remove_turn(self, user: str, *, conversation_id: str, turn_id: str) -> None:
