@@ -265,3 +265,23 @@ def test_older_turns_of_a_reopened_conversation_draw_their_results_when_shown(
     assert len(at.chat_message) == 10 and len(at.dataframe) == 5  # the last five, older behind a button
     next(b for b in at.button if b.key == "show-earlier").click().run()
     assert not at.exception and len(at.chat_message) == 14 and len(at.dataframe) == 7
+
+
+def test_a_search_box_once_there_are_more_than_ten(
+    monkeypatch: pytest.MonkeyPatch, demo_workspace: Emulator
+) -> None:
+    store = _store()
+    for index in range(12):
+        now = time.time() + index
+        info = ConversationInfo(id=f"conv{index}", title=f"Question {index}", created_at=now, updated_at=now)
+        store.save_turns("local", conversation=info, state={}, turns=[(0, Turn(question=info.title))])
+    store.close()
+    at = _app(monkeypatch)
+    assert [t.key for t in at.sidebar.text_input] == ["history-search"]
+    assert _sidebar_labels(at)[1] == "Question 11"  # newest first, after New chat
+    found = _app(monkeypatch, state={"history-search": "question 1"})
+    assert [b for b in _sidebar_labels(found) if b.startswith("Question")] == [
+        "Question 11",
+        "Question 10",
+        "Question 1",
+    ]
