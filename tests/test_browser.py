@@ -341,7 +341,7 @@ def test_while_an_answer_streams_the_welcome_and_the_last_follow_ups_are_gone(
     workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor())
     with _open(browser, workspace.url) as page:
         # In the main area: the sidebar may list an earlier conversation of that title.
-        starters = page.get_by_test_id("stMain").get_by_role("button", name="Show me revenue trends")
+        starters = page.get_by_role("main").get_by_role("button", name="Show me revenue trends")
         expect(starters).to_have_count(1)
         emulator = workspace.emulator
         follow_ups = _while_streaming(page, emulator, "What's our total revenue?", gone=starters)
