@@ -32,6 +32,7 @@ MEASURES = {
     "P7": "bench.p7_browser",
     "P8": "bench.p8_reopen",
     "P9": "bench.p9_store_cpu",
+    "P11": "bench.p11_figures",
     "R": "bench.resilience",
 }
 

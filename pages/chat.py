@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chat, conversations, history, reopen, session
+from ui import chat, conversations, history, reopen, report_view, session
 
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
@@ -12,7 +12,8 @@ reopen.sync_url()
 history.flush(throttle=True)  # turns kept in memory while the store was down
 store_banner = st.empty()
 problem = session.connection_error()
-prompt = st.chat_input("Ask about revenue…", submit_mode="stop", disabled=problem is not None)
+# "disable": the answer's own Stop button stops it (ui.chat.stop_button), so the stop shows at once.
+prompt = st.chat_input("Ask about revenue…", submit_mode="disable", disabled=problem is not None)
 question = prompt or chat.take_pending()
 turns = session.turns()
 chat.settle_interrupted(turns)
@@ -38,5 +39,6 @@ for index in range(start, len(turns)):
 if question:
     chat.ask(question)
     conversations.show_new()
+report_view.buttons(turns)
 with store_banner.container():
     conversations.status()
