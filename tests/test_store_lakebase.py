@@ -15,9 +15,9 @@ from typing import Any
 import psycopg
 import pytest
 from databricks.sdk import WorkspaceClient
+from support.emulator import Emulator
 
 from mas.demo.lakebase import CredentialIssuer
-from mas.demo.server import Emulator
 from mas.errors import StoreError
 from mas.settings import HistoryDb, LakebaseSettings
 from mas.store import ConversationInfo, Store, open_engine

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.emulator import Emulator
 
-from mas.demo.server import Emulator
 from mas.settings import history_db_from_env
 from mas.store import ConversationInfo, Store, open_engine
 from mas.transcript import TextPart, Turn
