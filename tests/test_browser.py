@@ -422,7 +422,9 @@ def _scrolls_inside(page: Any, table: Any) -> None:
 def test_on_a_phone_a_wide_table_scrolls_inside_its_card_in_the_chat_and_on_the_dashboard(
     browser: object, app_url: str
 ) -> None:
-    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+             # A user of its own: pins last per user, and other tests on this server pin too.
+             "extra_http_headers": {"X-Forwarded-Email": "phone-user@example.com"}}
     context = browser.new_context(**phone)  # type: ignore[attr-defined]
     page = context.new_page()
     try:
