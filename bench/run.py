@@ -32,6 +32,8 @@ MEASURES = {
     "P6": "bench.p6_startup",
     "P7": "bench.p7_browser",
     "P10": "bench.p10_trace",
+    "P8": "bench.p8_reopen",
+    "P9": "bench.p9_store_cpu",
     "P11": "bench.p11_figures",
     "R": "bench.resilience",
 }

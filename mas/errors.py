@@ -34,3 +34,7 @@ class ResultError(MasError):
 
 class TranscriptError(MasError):
     """A saved conversation record cannot be read back (a newer format, a broken shape)."""
+
+
+class StoreError(MasError):
+    """The history store cannot be opened, read or written (unreachable, read-only, corrupt, newer schema)."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chat, report_view, session
+from ui import chat, conversations, history, reopen, report_view, session
 
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
+reopen.sync_url()
+history.flush(throttle=True)  # turns kept in memory while the store was down
+store_banner = st.empty()
 problem = session.connection_error()
 # "disable": the answer's own Stop button stops it (ui.chat.stop_button), so the stop shows at once.
 prompt = st.chat_input("Ask about revenue…", submit_mode="disable", disabled=problem is not None)
@@ -30,8 +33,12 @@ start = chat.first_shown(turns)
 if start:
     with earlier.container():
         chat.show_earlier(start)
+reopen.hydrate(turns[start:])  # results of older reopened turns are parsed when first drawn
 for index in range(start, len(turns)):
     chat.replay(turns[index], last=index == len(turns) - 1, asking=question is not None)
 if question:
     chat.ask(question)
+    conversations.show_new()
 report_view.buttons(turns)
+with store_banner.container():
+    conversations.status()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import dashboard, session
+from ui import conversations, dashboard, session
 
 st.title("Dashboard")
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
+conversations.status()
 pins = session.pins()
 if not pins:
     st.info("Nothing pinned yet. Use **Pin to dashboard** under any table, chart or KPI in the chat.",
@@ -16,5 +17,5 @@ if not pins:
     st.page_link("pages/chat.py", label="Go to the chat", icon=":material/forum:")
     st.stop()
 
-st.caption(f"{len(pins)} pinned result{'s' if len(pins) != 1 else ''} for this session.")
+st.caption(f"{len(pins)} pinned result{'s' if len(pins) != 1 else ''}.")
 dashboard.grid(pins)

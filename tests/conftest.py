@@ -84,6 +84,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
             monkeypatch.delenv(name)
     missing = Path(tmp_path_factory.getbasetemp()) / "no-such-databrickscfg"
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(missing))
+    # Each test's history in its own file, never the working directory's data/history.db.
+    history = tmp_path_factory.mktemp("history") / "history.db"
+    monkeypatch.setenv("MAS_HISTORY_DB", f"sqlite:///{history}")
     monkeypatch.setenv("MAS_DEMO_TODAY", DEMO_TODAY)  # a test opts in to the real date with delenv
 
 
@@ -178,3 +181,16 @@ def client_for(
     yield build
     for client in made:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A real PostgreSQL server on 127.0.0.1 for the whole run (tests/pg_cluster.py), removed at the end."""
+    from pg_cluster import PgCluster
+
+    cluster = PgCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()

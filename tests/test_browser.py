@@ -69,6 +69,7 @@ def _serve(base: Path, *, pacing: float = 0.0, workspace: str | None = None) -> 
     port = _free_port()
     log = base / f"server-{port}.log"
     env = {**os.environ, "MAS_DEMO_PACING": str(pacing), "MAS_DEMO_DATA_DIR": str(base / "demo-data")}
+    env["MAS_HISTORY_DB"] = f"sqlite:///{base / f'history-{port}.db'}"  # each server its own history
     if workspace is None:
         env["MAS_DEMO"] = "1"
         env["MAS_DEMO_STYLE"] = "classic"  # these tests were written for agent-revenue-genie, SQL in outputs
@@ -346,7 +347,8 @@ def test_while_an_answer_streams_the_welcome_and_the_last_follow_ups_are_gone(
 ) -> None:
     workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor(wire_style="classic"))
     with _open(browser, workspace.url) as page:
-        starters = page.get_by_role("button", name="Show me revenue trends")
+        # In the main area: the sidebar may list an earlier conversation of that title.
+        starters = page.get_by_role("main").get_by_role("button", name="Show me revenue trends")
         expect(starters).to_have_count(1)
         emulator = workspace.emulator
         follow_ups = _while_streaming(page, emulator, "What's our total revenue?", gone=starters)
@@ -421,7 +423,9 @@ def _scrolls_inside(page: Any, table: Any) -> None:
 def test_on_a_phone_a_wide_table_scrolls_inside_its_card_in_the_chat_and_on_the_dashboard(
     browser: object, app_url: str
 ) -> None:
-    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+             # A user of its own: pins last per user, and other tests on this server pin too.
+             "extra_http_headers": {"X-Forwarded-Email": "phone-user@example.com"}}
     context = browser.new_context(**phone)  # type: ignore[attr-defined]
     page = context.new_page()
     try:

@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from mas.citations import number_markers
-from mas.transcript import TextPart, ToolPart, Turn, apply_event
+from mas.transcript import Part, TextPart, ToolPart, Turn, apply_event
 from mas.wire.events import Event, TextDelta, ToolApproval, ToolCall, ToolOutput, TraceEvent
 from ui import approval, checks, footnotes, provenance, result
 from ui.pump import EventPump
@@ -97,13 +97,17 @@ def replay_answer(turn: Turn) -> None:
 
 
 def end_notes_due(turn: Turn) -> bool:
-    return turn.status in ("stopped", "error") or (turn.status == "complete" and not turn.parts)
+    ended_early = turn.status in ("stopped", "error", "interrupted")
+    return ended_early or (turn.status == "complete" and not turn.parts)
 
 
 def end_notes(turn: Turn) -> None:
     """What follows the answer's parts: a stop note, the error (Retry is the page's), or why it is empty."""
     if turn.status == "stopped":
         st.caption(":material/stop_circle: Stopped. What arrived before the stop is kept above.")
+    elif turn.status == "interrupted":
+        st.caption(":material/warning: Interrupted: the app stopped while this answer was streaming. "
+                   "What was saved before is kept above.")  # fmt: skip
     elif turn.status == "error" and turn.error:
         st.error(literal(turn.error), icon=":material/error:")
     elif turn.status == "complete" and not turn.parts:
@@ -174,13 +178,15 @@ def _status_state(part: ToolPart) -> Any:
 
 
 def stream_turn(
-    turn: Turn, events: Iterator[Event], *, waiting: DeltaGenerator
-) -> Generator[Chunk, None, None]:
+    turn: Turn, events: Iterator[Event], *, waiting: DeltaGenerator,
+    on_progress: Callable[[Part | None], None] | None = None,
+) -> Generator[Chunk, None, None]:  # fmt: skip
     """Fold `events` into `turn` and yield what `st.write_stream` should draw, as it arrives.
 
     `waiting` is a placeholder above the answer that says "Thinking…" until the first event; it is
     also refreshed on each tick so a Stop is honoured while the endpoint is silent. Closing this
     generator (Stop, rerun, error) stops the pump, which closes the upstream request.
+    `on_progress` hears of each completed tool part at once and of each batch of events (to save).
     """
     pump = EventPump(events).start()
     tools = _LiveTools(turn)
@@ -213,6 +219,10 @@ def stream_turn(
                 elif isinstance(event, TraceEvent):
                     yield from text.flush(final=True)
                     yield tools.refresh()
+                if on_progress is not None and isinstance(event, ToolOutput):
+                    on_progress(part)
+            if on_progress is not None and batch:
+                on_progress(None)
             yield from text.flush(final=pump.finished)
             now = time.monotonic()
             if not batch and now - last_tick >= TICK_SECONDS:

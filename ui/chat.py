@@ -7,6 +7,7 @@ everything that arrived. Drawing answers is `ui.answer`; the session's state is 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import streamlit as st
@@ -16,7 +17,7 @@ from mas.errors import MasError
 from mas.transcript import ToolPart, Turn, fail, finish, stop, to_messages
 from mas.wire.approvals import continuation_items
 from mas.wire.messages import ChatMessage
-from ui import approval, brand, checks, feedback, session
+from ui import approval, brand, checks, feedback, history, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -49,6 +50,7 @@ def retry(turn_id: str) -> None:
     failed = next((t for t in turns if t.id == turn_id), None)
     if failed is not None:
         turns.remove(failed)
+        history.forget(failed)
         ask_later(failed.question)
 
 
@@ -195,6 +197,7 @@ def ask(question: str) -> None:
     messages = to_messages(turns, question)
     turn = Turn(question=question)
     turns.append(turn)
+    history.begin(turn)  # the question is stored before the first byte goes upstream
     with st.chat_message("user"):
         st.markdown(literal(question))
     with st.chat_message("assistant", avatar=brand.ASSISTANT_AVATAR):
@@ -214,7 +217,7 @@ def _stream(
     waiting = st.empty()
     waiting.caption(":material/hourglass_top: Thinking…")
     events = session.connection().stream_events(messages, extra_input=extra_input)
-    chunks = stream_turn(turn, events, waiting=waiting)
+    chunks = stream_turn(turn, events, waiting=waiting, on_progress=lambda part: history.progress(turn, part))
     try:
         st.write_stream(chunks)
         finish(turn)
@@ -225,8 +228,11 @@ def _stream(
         chunks.close()
         if turn.status == "streaming":
             stop(turn)
+        if sys.exc_info()[1] is not None:  # Stop or a rerun is unwinding: the save below will not run
+            history.save(turn)
     waiting.empty()
     turn.suggestions = suggestions_for(turn)
+    history.save(turn)
 
 
 def suggestions_for(turn: Turn) -> list[str]:

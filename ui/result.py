@@ -24,7 +24,7 @@ from mas.results.export import DISPLAY_CAP, display_frame, to_csv_bytes
 from mas.results.kpi import Kpi
 from mas.results.toolresult import ToolResult
 from mas.transcript import ToolPart
-from ui import formats, session
+from ui import formats, pins, session
 from ui.text import literal
 from ui.vega import chart_frame, chart_spec
 
@@ -212,7 +212,7 @@ def _actions(
             disabled=pinned,
             type="tertiary",
             icon=":material/push_pin:",
-            on_click=session.pin,
+            on_click=pins.pin,
             args=(part,),
             kwargs={"question": question, "key": key},
         )

@@ -31,6 +31,10 @@ class Pin:
     turn_question: str
     part: ToolPart
     id: str
+    title: str | None = None
+    """The card's title when renamed or stored (else the question)."""
+    data_as_of: float | None = None
+    """When the pinned rows were fetched (epoch seconds)."""
 
 
 def request_headers() -> Mapping[str, str]:
@@ -113,6 +117,12 @@ def new_chat() -> None:
     """Start over: the turns go, pinned results stay on the Dashboard."""
     st.session_state["turns"] = []
     st.session_state.pop("show_all_turns", None)
+
+
+def conversation_state() -> dict[str, Any]:
+    """Backend state of the open conversation (e.g. a Genie conversation id), saved with it."""
+    state: dict[str, Any] = st.session_state.setdefault("conversation_state", {})
+    return state
 
 
 def preflight(*, again: bool = False) -> Future[PreflightReport] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import session
+from ui import conversations, reopen, session
 from ui.text import literal
 
 IDENTITY_LABELS = {
@@ -27,7 +27,8 @@ def render() -> None:
             _identity()
         # Never disabled: the sidebar is drawn before the page, so on the run that asks the first
         # question it would still see an empty chat and stay greyed out after the answer.
-        st.button("New chat", icon=":material/add_comment:", on_click=session.new_chat, width="stretch")
+        st.button("New chat", icon=":material/add_comment:", on_click=reopen.new_chat, width="stretch")
+        conversations.render()
 
 
 def _identity() -> None:
