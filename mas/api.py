@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from mas.endpoint.connection import Connection, resolve
 from mas.errors import ConfigError, IdentityError
-from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.events import Done, ErrorEvent, Event, Status, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
 
 logger = logging.getLogger(__name__)
@@ -267,7 +267,7 @@ def _render(batch: list[object]) -> tuple[str, bool]:
         if isinstance(item, _End):  # only after an internal failure: end it properly
             parts += sse_lines(ErrorEvent(message="The answer ended unexpectedly.", code="internal"))
             return "".join(parts), True
-        if isinstance(item, TextDelta | ToolCall | ToolOutput | ErrorEvent | Done):
+        if isinstance(item, TextDelta | ToolCall | ToolOutput | ErrorEvent | Done | Status):
             parts += sse_lines(item)
             if isinstance(item, Done | ErrorEvent):
                 return "".join(parts), True

@@ -24,7 +24,7 @@ from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
 from mas.demo.routes import Route
 from mas.errors import ConfigError
-from mas.settings import DEFAULT_ENDPOINT_NAME
+from mas.settings import DEFAULT_ENDPOINT_NAME, demo_genie_step_from_env
 
 __all__ = [
     "MALFORMED_LINES",
@@ -87,10 +87,12 @@ class Emulator:
         port: int = 0,
         metadata: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
-        if responder is None:
-            from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
+        from mas.demo.genie_api import GenieEmulator
+        from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
 
-            responder = DemoSupervisor()
+        demo = responder if isinstance(responder, DemoSupervisor) else DemoSupervisor()
+        if responder is None:
+            responder = demo
             metadata = metadata or demo_endpoint_metadata
         self.endpoint_name = endpoint_name
         self.pacing = pacing
@@ -99,6 +101,9 @@ class Emulator:
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
         self._routes: list[Route] = []
+        self.genie = GenieEmulator(demo, step_seconds=demo_genie_step_from_env())
+        """The Genie Conversation API over the demo data (`mas.demo.genie_api`); its knobs are attributes."""
+        self._routes.extend(self.genie.routes())
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closing = threading.Event()

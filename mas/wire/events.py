@@ -70,7 +70,25 @@ class Done(_Event):
     type: Literal["done"] = "done"
 
 
-Event = Annotated[TextDelta | ToolCall | ToolOutput | ErrorEvent | Done, Field(discriminator="type")]
+class Status(_Event):
+    """Progress while the answer is not yet there (a Genie message being worked on, a queue wait)."""
+
+    type: Literal["status"] = "status"
+    message: str
+    """What is happening, in words, e.g. "Running the query…"."""
+    elapsed: float | None = None
+    """Seconds since the question was sent."""
+    stage: str | None = None
+    """The backend's own state, e.g. Genie's `EXECUTING_QUERY`, or `RATE_LIMITED` while queued."""
+    queue_position: int | None = None
+    """1 = next, while the question waits for a rate limit."""
+    wait_seconds: float | None = None
+    """About how long until the question goes out, while it waits."""
+
+
+Event = Annotated[
+    TextDelta | ToolCall | ToolOutput | ErrorEvent | Done | Status, Field(discriminator="type")
+]
 TERMINAL_TYPES = frozenset({"error", "done"})
 
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
