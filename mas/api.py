@@ -46,8 +46,10 @@ def keepalive_from_env() -> float:
 
 def routes(*, keepalive_seconds: float | None = None) -> list[BaseRoute]:
     """The API's routes, for `st.App(script, routes=routes())` or any Starlette app."""
+    from mas.genie.download_route import routes as genie_routes
+
     api = _StreamApi(keepalive=keepalive_seconds if keepalive_seconds is not None else keepalive_from_env())
-    return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS)]
+    return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS), *genie_routes()]
 
 
 def _reject(status: int, error: str, *, detail: Any = None) -> JSONResponse:

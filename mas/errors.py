@@ -39,7 +39,12 @@ class GenieError(MasError):
     """
 
     def __init__(
-        self, message: str, *, status: int | None = None, code: str | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message

@@ -225,7 +225,9 @@ _GENIE_HEADLINES = {
 }
 
 
-def genie_error_message(*, status: int, body: bytes | str, content_type: str | None, space_id: str) -> tuple[str, str]:
+def genie_error_message(
+    *, status: int, body: bytes | str, content_type: str | None, space_id: str
+) -> tuple[str, str]:
     """The message and code for a failed Genie API call (any shape of error body)."""
     upstream = parse_error_body(body, content_type)
     if status in _GENIE_HEADLINES:
@@ -253,8 +255,8 @@ GENIE_NO_ANSWER = "Genie finished without an answer to show."
 
 def genie_timeout_message(seconds: float) -> str:
     return (
-        f"Genie did not finish within {seconds / 60:g} minutes, so the app stopped waiting. The warehouse may "
-        "be starting or overloaded: try again, or ask a narrower question."
+        f"Genie did not finish within {seconds / 60:g} minutes, so the app stopped waiting. The warehouse "
+        "may be starting or overloaded: try again, or ask a narrower question."
     )
 
 
@@ -269,4 +271,7 @@ def genie_network_message(exc: httpx.HTTPError, *, host: str) -> str:
     logger.debug("Genie network failure (%s): %s", type(exc).__name__, exc)
     if isinstance(exc, httpx.TimeoutException):
         return f"The workspace at {host} did not answer Genie's request in time. Try again in a moment."
-    return f"Could not reach Genie in the workspace at {host}: the connection failed. Check the host and your network."
+    return (
+        f"Could not reach Genie in the workspace at {host}: the connection failed. "
+        "Check the host and your network."
+    )

@@ -189,8 +189,8 @@ class GenieHttp:
                 if response.status_code >= 400:
                     response.read()
                     raise GenieError(
-                        f"Downloading the full result failed (HTTP {response.status_code}); the link may have "
-                        "expired. Try the download again.",
+                        f"Downloading the full result failed (HTTP {response.status_code}); the link may "
+                        "have expired. Try the download again.",
                         status=response.status_code,
                         code="download",
                     )
