@@ -21,7 +21,7 @@ from mas.endpoint.connection import resolve
 from mas.errors import MasError
 from mas.results.toolresult import ToolResult, parse_tool_output
 from mas.transcript import genie_question
-from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput
+from mas.wire.events import Done, ErrorEvent, Event, Status, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
 
 PREVIEW_ROWS = 5
@@ -152,8 +152,13 @@ class _Renderer:
 def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style) -> int:
     renderer = _Renderer(out, style)
     status = EXIT_ERROR  # a stream that ended without a terminal event is a failure
+    said = ""
     for event in events:
-        if isinstance(event, TextDelta):
+        if isinstance(event, Status):
+            if event.message != said:  # progress (a Genie status, a queue wait) once per change, on stderr
+                said = event.message
+                err.write(style.dim(f"… {event.message}") + "\n")
+        elif isinstance(event, TextDelta):
             renderer.text(event)
         elif isinstance(event, ToolCall):
             renderer.call(event)

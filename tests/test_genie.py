@@ -47,8 +47,13 @@ def genie() -> Iterator[Emulator]:
 def backend_for() -> Iterator[Callable[..., GenieBackend]]:
     made: list[GenieBackend] = []
 
-    def build(emulator: Emulator, *, token: str = "genie-user", policy: GeniePolicy = FAST,
-              gate: RateGate | None = None) -> GenieBackend:  # fmt: skip
+    def build(
+        emulator: Emulator,
+        *,
+        token: str = "genie-user",
+        policy: GeniePolicy = FAST,
+        gate: RateGate | None = None,
+    ) -> GenieBackend:
         wc = WorkspaceClient(host=emulator.url, token=token, auth_type="pat")
         gate = gate or RateGate(limit=policy.questions_per_minute, window=policy.rate_window)
         backend = GenieBackend(workspace_client=wc, space_id=SPACE, policy=policy, gate=gate)
@@ -72,8 +77,15 @@ def test_statuses_in_words_then_sql_and_result_as_tool_events(genie: Emulator, b
     genie.genie.step_seconds = 0.25  # longer than the longest poll delay: every status is seen
     events = ask(backend_for(genie), "Which region brings in the most revenue?")
     stages = list(dict.fromkeys(s.stage for s in of(events, Status)))
-    expected = ["SUBMITTED", "FETCHING_METADATA", "FILTERING_CONTEXT", "ASKING_AI", "PENDING_WAREHOUSE",
-                "EXECUTING_QUERY", "COMPLETED"]  # fmt: skip
+    expected = [
+        "SUBMITTED",
+        "FETCHING_METADATA",
+        "FILTERING_CONTEXT",
+        "ASKING_AI",
+        "PENDING_WAREHOUSE",
+        "EXECUTING_QUERY",
+        "COMPLETED",
+    ]
     assert stages == expected
     words = {s.stage: s.message for s in of(events, Status)}
     assert words["ASKING_AI"] == "Asking AI…" and words["EXECUTING_QUERY"] == "Running the query…"
@@ -81,7 +93,9 @@ def test_statuses_in_words_then_sql_and_result_as_tool_events(genie: Emulator, b
     kinds = [type(e) for e in events if not isinstance(e, Status)]
     assert kinds == [ToolCall, ToolOutput, TextDelta, Done]
     call, output = of(events, ToolCall)[0], of(events, ToolOutput)[0]
-    assert call.args["question"] == "Which region brings in the most revenue?" and call.call_id == output.call_id
+    assert (
+        call.args["question"] == "Which region brings in the most revenue?" and call.call_id == output.call_id
+    )
     result = parse_tool_output(output.output)
     assert result.sql and "GROUP BY region" in result.sql
     assert result.table is not None and len(result.table) == 4 and not result.truncated
@@ -149,7 +163,10 @@ def test_a_sixth_question_in_the_window_waits_its_turn(genie: Emulator, backend_
     assert all(isinstance(results[i][-1], Done) for i in range(6))
     waits = [s for i in range(6) for s in of(results[i], Status) if s.stage == "RATE_LIMITED"]
     assert waits, "the sixth question saw a wait"
-    assert waits[0].message.startswith("Waiting for Genie's rate limit — about ") and waits[0].queue_position == 1
+    assert (
+        waits[0].message.startswith("Waiting for Genie's rate limit — about ")
+        and waits[0].queue_position == 1
+    )
     assert 0 < (waits[0].wait_seconds or 0) <= 3.0
     refused = [r for r in genie.requests if r.outcome == "error" and r.path.startswith("/api/2.0/genie")]
     assert not refused, "our queue kept Genie from refusing"
@@ -157,8 +174,11 @@ def test_a_sixth_question_in_the_window_waits_its_turn(genie: Emulator, backend_
 
 def test_a_429_is_waited_out_with_retry_after(genie: Emulator, backend_for: Any) -> None:
     genie.genie.rate_limit, genie.genie.rate_window = 1, 2.0
-    other = httpx.post(f"{genie.url}/api/2.0/genie/spaces/{SPACE}/start-conversation",
-                       json={"content": "What's our total revenue?"}, headers={"Authorization": "Bearer x"})  # fmt: skip
+    other = httpx.post(
+        f"{genie.url}/api/2.0/genie/spaces/{SPACE}/start-conversation",
+        json={"content": "What's our total revenue?"},
+        headers={"Authorization": "Bearer x"},
+    )
     assert other.status_code == 200
     events = ask(backend_for(genie), "Which region brings in the most revenue?")
     assert isinstance(events[-1], Done)
@@ -179,7 +199,9 @@ def test_stop_while_polling_stops_the_requests(genie: Emulator, backend_for: Any
     assert len(genie.requests) == before
 
 
-def test_a_message_that_never_finishes_times_out_with_a_clear_error(genie: Emulator, backend_for: Any) -> None:
+def test_a_message_that_never_finishes_times_out_with_a_clear_error(
+    genie: Emulator, backend_for: Any
+) -> None:
     genie.genie.step_seconds = 60.0
     policy = GeniePolicy(first_poll=0.05, max_poll=0.1, timeout=0.5, questions_per_minute=50)
     events = ask(backend_for(genie, policy=policy), "Total revenue?")
@@ -194,7 +216,9 @@ def test_polling_backs_off_from_one_to_five_seconds() -> None:
     assert set(STATUS_WORDS) >= {"FETCHING_METADATA", "ASKING_AI", "PENDING_WAREHOUSE", "EXECUTING_QUERY"}
 
 
-def test_a_truncated_result_downloads_in_full_without_authorization(genie: Emulator, backend_for: Any) -> None:
+def test_a_truncated_result_downloads_in_full_without_authorization(
+    genie: Emulator, backend_for: Any
+) -> None:
     backend = backend_for(genie)
     events = ask(backend, "quarterly revenue by customer")
     output = of(events, ToolOutput)[0].output
@@ -202,10 +226,19 @@ def test_a_truncated_result_downloads_in_full_without_authorization(genie: Emula
     assert details is not None and result.truncated and result.row_count == INLINE_ROWS
     assert result.total_rows is not None and result.total_rows > 20_000
     progress: list[tuple[int, int | None]] = []
-    lines = b"".join(
-        full_result_csv(backend.http, details.ids, details.attachment_id, progress=lambda d, t: progress.append((d, t)),
-                        sleep=lambda s: time.sleep(0.05))  # fmt: skip
-    ).decode().splitlines()
+    lines = (
+        b"".join(
+            full_result_csv(
+                backend.http,
+                details.ids,
+                details.attachment_id,
+                progress=lambda d, t: progress.append((d, t)),
+                sleep=lambda s: time.sleep(0.05),
+            )
+        )
+        .decode()
+        .splitlines()
+    )
     assert len(lines) == result.total_rows + 1 and lines[0].split(",")[0] == str(result.table.columns[0])
     assert progress[-1] == (result.total_rows, result.total_rows) and len(progress) >= 3
     files = [r for r in genie.requests if r.path.startswith("/genie-files/")]
@@ -262,3 +295,40 @@ def test_backend_settings_are_checked(monkeypatch: pytest.MonkeyPatch, genie: Em
     assert isinstance(events[-1], Done) and of(events, ToolOutput)
     monkeypatch.setenv("MAS_BACKEND", "supervisor")
     assert resolve().genie is None
+
+
+def test_cli_and_sse_api_ask_the_genie_space(monkeypatch: pytest.MonkeyPatch, genie: Emulator) -> None:
+    import io
+    import json
+
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from mas.api import routes
+    from mas.cli import main
+
+    monkeypatch.setenv("DATABRICKS_HOST", genie.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "cli-user")
+    monkeypatch.setenv("MAS_BACKEND", "genie")
+    monkeypatch.setenv("GENIE_SPACE_ID", SPACE)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["ask", "Which region brings in the most revenue?"], stdout=out, stderr=err) == 0
+    assert "GROUP BY region" in out.getvalue() and "leads net revenue" in out.getvalue()
+    assert "Asking AI…" in err.getvalue() or "Reading the data model…" in err.getvalue()
+    with TestClient(Starlette(routes=routes(keepalive_seconds=5))) as client:
+        with client.stream(
+            "POST", "/api/chat/stream", json={"messages": [{"role": "user", "content": "Total revenue?"}]}
+        ) as response:
+            lines = [line[6:] for line in response.iter_lines() if line.startswith("data: ")]
+        events = [json.loads(line) for line in lines[:-1]]
+        assert lines[-1] == "[DONE]" and {"status", "tool.call", "tool.output", "text.delta"} <= {
+            e["type"] for e in events
+        }
+        details = GenieDetails.from_output(next(e["output"] for e in events if e["type"] == "tool.output"))
+        assert details is not None
+        # The full download route streams a CSV (a one-row result here: header and one line).
+        from mas.genie.download_route import download_url
+
+        csv_text = client.get(download_url(details.ids, details.attachment_id)).text
+        assert len(csv_text.splitlines()) == 2
+        assert client.get("/api/genie/download?conversation_id=x").status_code == 400

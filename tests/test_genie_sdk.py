@@ -34,7 +34,9 @@ def genie() -> Iterator[tuple[Emulator, WorkspaceClient]]:
         yield emulator, WorkspaceClient(host=emulator.url, token="sdk-user", auth_type="pat")
 
 
-def test_start_conversation_and_wait_reads_a_completed_message(genie: tuple[Emulator, WorkspaceClient]) -> None:
+def test_start_conversation_and_wait_reads_a_completed_message(
+    genie: tuple[Emulator, WorkspaceClient],
+) -> None:
     _, w = genie
     message = w.genie.start_conversation_and_wait(SPACE, "Which region brings in the most revenue?")
     assert message.status == MessageStatus.COMPLETED and message.attachments
@@ -50,9 +52,11 @@ def test_start_conversation_and_wait_reads_a_completed_message(genie: tuple[Emul
 
 
 def test_our_statement_result_is_the_one_the_sdk_parses(genie: tuple[Emulator, WorkspaceClient]) -> None:
-    emulator, w = genie
+    _, w = genie
     policy = GeniePolicy(first_poll=0.05, max_poll=0.2, questions_per_minute=100)
-    backend = GenieBackend(workspace_client=w, space_id=SPACE, policy=policy, gate=RateGate(limit=100, window=60))
+    backend = GenieBackend(
+        workspace_client=w, space_id=SPACE, policy=policy, gate=RateGate(limit=100, window=60)
+    )
     try:
         events = list(backend.stream_events([ChatMessage(role="user", content="top 5 products by revenue")]))
     finally:
@@ -61,7 +65,9 @@ def test_our_statement_result_is_the_one_the_sdk_parses(genie: tuple[Emulator, W
     details = GenieDetails.from_output(output)
     assert details is not None
     ids = details.ids
-    sdk = w.genie.get_message_attachment_query_result(SPACE, ids.conversation_id, ids.message_id, details.attachment_id)
+    sdk = w.genie.get_message_attachment_query_result(
+        SPACE, ids.conversation_id, ids.message_id, details.attachment_id
+    )
     statement = sdk.statement_response
     assert statement is not None and statement.manifest and statement.result and statement.manifest.schema
     names = [c.name for c in statement.manifest.schema.columns or []]
@@ -71,7 +77,9 @@ def test_our_statement_result_is_the_one_the_sdk_parses(genie: tuple[Emulator, W
     assert len(ours.table) == len(rows) == 5
     assert [str(v) for v in ours.table.iloc[:, 0]] == [r[0] for r in rows]
     assert [float(v) for v in ours.table.iloc[:, 1]] == pytest.approx([float(r[1]) for r in rows])
-    rerun = w.genie.execute_message_attachment_query(SPACE, ids.conversation_id, ids.message_id, details.attachment_id)
+    rerun = w.genie.execute_message_attachment_query(
+        SPACE, ids.conversation_id, ids.message_id, details.attachment_id
+    )
     assert rerun.statement_response and rerun.statement_response.result
     assert rerun.statement_response.result.data_array == rows
 
@@ -99,7 +107,12 @@ def test_full_download_and_feedback_through_the_sdk(genie: tuple[Emulator, Works
     assert statement and statement.result and statement.result.external_links and statement.manifest
     link = statement.result.external_links[0]
     assert link.external_link and link.external_link.startswith("http://127.0.0.1:")
-    assert link.next_chunk_internal_link and statement.manifest.total_row_count == query.query.query_result_metadata.row_count
-    w.genie.send_message_feedback(SPACE, message.conversation_id, message.message_id, GenieFeedbackRating.POSITIVE)
+    assert (
+        link.next_chunk_internal_link
+        and statement.manifest.total_row_count == query.query.query_result_metadata.row_count
+    )
+    w.genie.send_message_feedback(
+        SPACE, message.conversation_id, message.message_id, GenieFeedbackRating.POSITIVE
+    )
     again = w.genie.get_message(SPACE, message.conversation_id, message.message_id)
     assert again.feedback and again.feedback.rating == GenieFeedbackRating.POSITIVE

@@ -17,8 +17,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from mas.transcript import TextPart, ToolPart, Turn, apply_event
-from mas.wire.events import Event, TextDelta, ToolCall, ToolOutput
-from ui import result
+from mas.wire.events import Event, Status, TextDelta, ToolCall, ToolOutput
+from ui import genie_view, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -49,6 +49,7 @@ def _tool_details(part: ToolPart) -> None:
         st.markdown(f"**Asked:** {literal(part.question)}")
     if part.sql:
         st.code(part.sql, language="sql")
+    genie_view.details(part)
     if part.result is not None and part.result.text:
         st.caption(literal(part.result.text))
 
@@ -57,6 +58,7 @@ def replay_tool(part: ToolPart, *, key: str, question: str) -> None:
     with st.expander(tool_label(part), icon=_icon(part)):
         _tool_details(part)
     result.render(part, key=key, question=question)
+    genie_view.extras(part, key=key)
 
 
 def _icon(part: ToolPart) -> str:
@@ -120,11 +122,13 @@ class _LiveTools:
             with status:
                 if part.sql:
                     st.code(part.sql, language="sql")
+                genie_view.details(part)
                 if part.result is not None and part.result.text:
                     st.caption(literal(part.result.text))
             status.update(label=tool_label(part), state=_status_state(part), expanded=False)
             with box:
                 result.render(part, key=f"{self.turn.id}-{index}", question=self.turn.question)
+                genie_view.extras(part, key=f"{self.turn.id}-{index}")
 
         return close_status
 
@@ -153,6 +157,7 @@ def stream_turn(
     """
     pump = EventPump(events).start()
     tools = _LiveTools(turn)
+    progress = genie_view.ProgressLine(waiting)
     text = _TextBuffer()
     started, seen_any = time.monotonic(), False
     last_tick = started
@@ -164,7 +169,10 @@ def stream_turn(
                 waiting.empty()
             for event in batch:
                 part = apply_event(turn, event)
-                if isinstance(event, TextDelta):
+                if isinstance(event, Status):
+                    progress.show(event)
+                elif isinstance(event, TextDelta):
+                    progress.clear()
                     text.add(event.delta)
                 elif isinstance(event, (ToolCall, ToolOutput)) and isinstance(part, ToolPart):
                     yield from text.flush(final=True)
@@ -172,7 +180,7 @@ def stream_turn(
             yield from text.flush(final=pump.finished)
             now = time.monotonic()
             if not batch and now - last_tick >= TICK_SECONDS:
-                _tick(tools, waiting, seen_any=seen_any, waited=now - started)
+                _tick(tools, waiting, seen_any=seen_any, waited=now - started, progress=progress)
                 last_tick = now
         yield from text.flush(final=True)
     finally:
@@ -207,8 +215,18 @@ class _TextBuffer:
         yield answer_markdown(out)
 
 
-def _tick(tools: _LiveTools, waiting: DeltaGenerator, *, seen_any: bool, waited: float) -> None:
-    if not seen_any:
+def _tick(
+    tools: _LiveTools,
+    waiting: DeltaGenerator,
+    *,
+    seen_any: bool,
+    waited: float,
+    progress: genie_view.ProgressLine,
+) -> None:
+    if progress.active:
+        progress.tick()  # also refreshes the running calls' labels below
+        tools.tick()
+    elif not seen_any:
         waiting.caption(f":material/hourglass_top: Thinking… {waited:.0f} s")
     elif any(p.state == "running" for p in tools.turn.tools):
         tools.tick()

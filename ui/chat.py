@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from mas.errors import MasError
 from mas.transcript import Turn, fail, finish, stop, to_messages
 from mas.wire.messages import ChatMessage
-from ui import brand, session
+from ui import brand, genie_view, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -111,6 +111,7 @@ def replay(turn: Turn, *, last: bool, asking: bool) -> None:
         if not last:
             replay_answer(turn)
             end_notes(turn)
+            genie_view.thumbs(turn)
             return
         body, footer = st.container(), st.empty()
         with body:
@@ -128,6 +129,7 @@ def _footer(turn: Turn, slot: DeltaGenerator, *, follow_ups: bool) -> None:
     if follow_ups or end_notes_due(turn):
         with slot.container():
             end_notes(turn)
+            genie_view.thumbs(turn)
             if follow_ups:
                 _after_answer(turn)
 
@@ -162,7 +164,8 @@ def ask(question: str) -> None:
 def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
     waiting = st.empty()
     waiting.caption(":material/hourglass_top: Thinking…")
-    chunks = stream_turn(turn, session.connection().stream_events(messages), waiting=waiting)
+    state = session.conversation_state()
+    chunks = stream_turn(turn, session.connection().stream_events(messages, state=state), waiting=waiting)
     try:
         st.write_stream(chunks)
         finish(turn)
@@ -174,6 +177,7 @@ def _stream(turn: Turn, messages: list[ChatMessage]) -> None:
         if turn.status == "streaming":
             stop(turn)
     waiting.empty()
+    genie_view.remember(turn, state)
     turn.suggestions = suggestions_for(turn)
 
 
