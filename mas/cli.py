@@ -210,7 +210,9 @@ def main(
         return EXIT_USAGE
     if not args.json:
         where = "the built-in demo" if connection.identity == "demo" else connection.host
-        err.write(f"Asking {connection.endpoint_name} on {where}…\n")
+        genie = connection.genie
+        target = connection.endpoint_name if genie is None else f"Genie space {genie.space_id}"
+        err.write(f"Asking {target} on {where}…\n")
     events = connection.stream_events([ChatMessage(role="user", content=question)])
     use_color = not args.no_color and "NO_COLOR" not in os.environ and out.isatty()
     try:

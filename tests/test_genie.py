@@ -309,6 +309,7 @@ def test_cli_and_sse_api_ask_the_genie_space(monkeypatch: pytest.MonkeyPatch, ge
 
     monkeypatch.setenv("DATABRICKS_HOST", genie.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", "cli-user")
+    genie.genie.step_seconds = 0.6  # the default 1 s first poll sees the early statuses
     monkeypatch.setenv("MAS_BACKEND", "genie")
     monkeypatch.setenv("GENIE_SPACE_ID", SPACE)
     out, err = io.StringIO(), io.StringIO()
@@ -332,3 +333,17 @@ def test_cli_and_sse_api_ask_the_genie_space(monkeypatch: pytest.MonkeyPatch, ge
         csv_text = client.get(download_url(details.ids, details.attachment_id)).text
         assert len(csv_text.splitlines()) == 2
         assert client.get("/api/genie/download?conversation_id=x").status_code == 400
+
+
+def test_preflight_checks_the_genie_space(monkeypatch: pytest.MonkeyPatch, genie: Emulator) -> None:
+    from mas.endpoint.connection import resolve
+    from mas.endpoint.preflight import run_preflight
+
+    monkeypatch.setenv("DATABRICKS_HOST", genie.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "t")
+    monkeypatch.setenv("MAS_BACKEND", "genie")
+    monkeypatch.setenv("GENIE_SPACE_ID", SPACE)
+    report = run_preflight(resolve())
+    (check,) = [c for c in report.checks if c.name == "genie space"]
+    assert report.ok and check.status == "ok" and genie.genie.title in check.message
+    assert not any(r.path.startswith("/api/2.0/serving-endpoints") for r in genie.requests)

@@ -144,15 +144,22 @@ class GenieBackend:
                         )
                     self._sleep(min(max(wait, 0.05), HEARTBEAT_SECONDS))
                     continue
+                gate.sending(ticket)
                 try:
-                    gate.sent()
-                    return self._send(question, state)
+                    message = self._send(question, state)
                 except GenieError as exc:
                     if exc.status != 429:
+                        gate.landed()
                         raise
                     pause = exc.retry_after if exc.retry_after is not None else 2.0
                     logger.info("[GENIE] 429 from Genie; waiting %.1f s", pause)
-                    gate.blocked(pause)
+                    gate.refused(ticket, seconds=pause)
+                    continue
+                except BaseException:
+                    gate.landed()
+                    raise
+                gate.landed()
+                return message
         finally:
             gate.leave(ticket)
 

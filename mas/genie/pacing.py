@@ -49,13 +49,15 @@ def poll_delays(policy: GeniePolicy) -> Iterator[float]:
 
 
 class RateGate:
-    """The queue of one workspace's questions. `join` → wait while `wait_for` says so → `sent` → `leave`."""
+    """One workspace's questions: `join`, wait while `wait_for` says so, `sending`, then `landed` or
+    `refused`; `leave` always."""
 
     def __init__(self, *, limit: int, window: float, clock: object = time.monotonic) -> None:
         self.limit = max(1, limit)
         self.window = window
         self._clock = clock
         self._sent: deque[float] = deque()
+        self._in_flight = 0
         self._queue: list[int] = []
         self._tickets = itertools.count(1)
         self._blocked_until = 0.0
@@ -85,7 +87,8 @@ class RateGate:
             while self._sent and self._sent[0] <= now - self.window:
                 self._sent.popleft()
             position = self._queue.index(ticket) if ticket in self._queue else 0
-            ahead = len(self._sent) + position  # sends in the window plus those queued before us
+            # Sends in the window and on their way, plus those queued before us.
+            ahead = len(self._sent) + self._in_flight + position
             wait = 0.0
             if ahead >= self.limit:
                 overflow = ahead - self.limit
@@ -96,17 +99,28 @@ class RateGate:
                     wait = self.window * (rounds + 1)
             return max(wait, self._blocked_until - now, 0.0), position + 1
 
-    def may_send(self, ticket: int) -> bool:
-        wait, position = self.wait_for(ticket)
-        return wait == 0.0 and position == 1
-
-    def sent(self) -> None:
+    def sending(self, ticket: int) -> None:
+        """`ticket` is being sent: it no longer waits, and counts as soon as it is on its way."""
         with self._lock:
+            self._in_flight += 1
+            if ticket in self._queue:
+                self._queue.remove(ticket)
+
+    def landed(self) -> None:
+        """A send came back (accepted, or failed other than by 429): its window starts now, when
+        Genie has surely counted it — timing it from before the request would let the next one
+        in a moment too early by Genie's clock."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
             self._sent.append(self._now())
 
-    def blocked(self, seconds: float) -> None:
-        """Genie answered 429: nobody sends for `seconds`."""
+    def refused(self, ticket: int, *, seconds: float) -> None:
+        """Genie answered `ticket` with 429: it did not count, it goes first again, and nobody
+        sends for `seconds` (the Retry-After)."""
         with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            if ticket not in self._queue:
+                self._queue.insert(0, ticket)
             self._blocked_until = max(self._blocked_until, self._now() + seconds)
 
 
