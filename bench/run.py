@@ -30,6 +30,7 @@ MEASURES = {
     "P5": "bench.p5_api",
     "P6": "bench.p6_startup",
     "P7": "bench.p7_browser",
+    "P10": "bench.p10_genie",
     "R": "bench.resilience",
 }
 
