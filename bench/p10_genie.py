@@ -24,7 +24,8 @@ QUESTIONS = [
     "Which region brings in the most revenue?",
     "Show me revenue trends",
 ]
-PROGRESS = "Sending the question to Genie|Reading the data model|Picking the relevant tables|Asking AI"
+# Statuses read from Genie's message (the first poll's), not the app's own "Sending…" before it.
+PROGRESS = "Genie received the question|Reading the data model|Picking the relevant tables|Asking AI"
 ARM = """([n, pattern]) => {
   window.__p10 = {sent: null, first: null};
   const re = new RegExp(pattern);

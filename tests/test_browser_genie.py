@@ -24,7 +24,8 @@ from mas.demo.server import Emulator
 pytestmark = pytest.mark.browser
 
 SPACE = "01f0browser0genie0space"
-PROGRESS = r"Sending the question to Genie…|Reading the data model…|Picking the relevant tables…|Asking AI…"
+# Statuses read from Genie's message (the first poll's), not the app's own "Sending…" before it.
+PROGRESS = r"Genie received the question…|Reading the data model…|Picking the relevant tables…|Asking AI…"
 
 
 @pytest.fixture(scope="module")

@@ -74,10 +74,11 @@ def of(events: list[Event], kind: type[Any]) -> list[Any]:
 
 
 def test_statuses_in_words_then_sql_and_result_as_tool_events(genie: Emulator, backend_for: Any) -> None:
-    genie.genie.step_seconds = 0.25  # longer than the longest poll delay: every status is seen
+    genie.genie.step_seconds = 0.5  # well over the longest poll delay: every status is seen
     events = ask(backend_for(genie), "Which region brings in the most revenue?")
     stages = list(dict.fromkeys(s.stage for s in of(events, Status)))
     expected = [
+        "SENDING",
         "SUBMITTED",
         "FETCHING_METADATA",
         "FILTERING_CONTEXT",

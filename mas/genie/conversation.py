@@ -106,7 +106,7 @@ class GenieBackend:
         return Status(message=message, elapsed=round(self._clock() - started, 1), stage=stage, **extra)
 
     def _ask(self, question: str, state: dict[str, Any], *, started: float) -> Iterator[Event]:
-        yield self._status(status_words("SUBMITTED"), started=started, stage="SUBMITTED")
+        yield self._status(status_words("SENDING"), started=started, stage="SENDING")
         message = yield from self._submit(question, state, started=started)
         conversation_id = str(message.get("conversation_id") or state[CONVERSATION_KEY])
         message_id = str(message.get("message_id") or message.get("id") or "")
@@ -114,10 +114,9 @@ class GenieBackend:
             raise GenieError("Genie accepted the question but gave no message id.", code="protocol")
         state[LAST_MESSAGE_KEY] = message_id
         ids = att.Ids(self.space_id, conversation_id, message_id)
-        name = self.tool_name()
         announced: set[str] = set()
-        message = yield from self._poll(message, ids=ids, started=started, name=name, announced=announced)
-        yield from self._answer(message, ids=ids, name=name, announced=announced, started=started)
+        message = yield from self._poll(message, ids=ids, started=started, announced=announced)
+        yield from self._answer(message, ids=ids, name=self.tool_name(), announced=announced, started=started)
 
     # --- sending, in turn --------------------------------------------------------------------
 
@@ -185,7 +184,7 @@ class GenieBackend:
     # --- waiting -------------------------------------------------------------------------------
 
     def _poll(
-        self, message: dict[str, Any], *, ids: att.Ids, started: float, name: str, announced: set[str]
+        self, message: dict[str, Any], *, ids: att.Ids, started: float, announced: set[str]
     ) -> Generator[Event, None, dict[str, Any]]:
         delays = poll_delays(self.policy)
         first = True
@@ -199,7 +198,7 @@ class GenieBackend:
                     logger.info("[GENIE] poll answered %s; polling on", exc.status)
             first = False
             status = str(message.get("status") or "SUBMITTED")
-            yield from self._announce(message, name=name, announced=announced)
+            yield from self._announce(message, announced=announced)
             if status in _DONE:
                 return message
             if status == "FAILED":
@@ -217,8 +216,9 @@ class GenieBackend:
                 if deadline - self._clock() > 0.05:
                     yield self._status(words, started=started, stage=status)
 
-    def _announce(self, message: dict[str, Any], *, name: str, announced: set[str]) -> Iterator[Event]:
-        """A `tool.call` for each query attachment the moment its SQL is known."""
+    def _announce(self, message: dict[str, Any], *, announced: set[str]) -> Iterator[Event]:
+        """A `tool.call` for each query attachment the moment its SQL is known (not before the first
+        status: the space's title, read on first use, waits until there is a call to name)."""
         for query in att.query_attachments(message):
             if query.attachment_id not in announced:
                 announced.add(query.attachment_id)
@@ -226,7 +226,7 @@ class GenieBackend:
                 args = {"question": question} if question else {}
                 if query.title:
                     args["title"] = query.title
-                yield ToolCall(name=name, args=args, call_id=query.attachment_id)
+                yield ToolCall(name=self.tool_name(), args=args, call_id=query.attachment_id)
 
     # --- the answer ------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 `poll_delays` is the schedule (1 s at first, growing to 5 s: Genie's advice is 1–5 s with
 backoff, shared/notes/wave2-platform.md §3.4). `status_words` says a `MessageStatus` the way a
-user reads it. `RateGate` queues the questions of one workspace inside this app process
+user reads it (plus our own `SENDING`, before Genie has the question). `RateGate` queues the
+questions of one workspace inside this app process
 (Genie allows about 5 a minute per workspace, only the POSTs count, and it does not retry for
 you): first come, first sent, never more than the limit in a sliding window, and after a 429
 nobody goes before its Retry-After. A gate holds only tickets and times, never anyone's data.
@@ -20,7 +21,8 @@ from collections.abc import Iterator
 from mas.settings import GeniePolicy
 
 STATUS_WORDS = {
-    "SUBMITTED": "Sending the question to Genie…",
+    "SENDING": "Sending the question to Genie…",
+    "SUBMITTED": "Genie received the question…",
     "FETCHING_METADATA": "Reading the data model…",
     "FILTERING_CONTEXT": "Picking the relevant tables…",
     "ASKING_AI": "Asking AI…",
