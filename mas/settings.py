@@ -115,3 +115,12 @@ class GeniePolicy:
 def demo_genie_step_from_env() -> float:
     """Seconds the demo's Genie spends on each status (MAS_DEMO_GENIE_STEP, default 0.5)."""
     return _float_env("MAS_DEMO_GENIE_STEP", 0.5)
+
+
+def demo_genie_rate_limit_from_env() -> int:
+    """Questions a minute the demo's Genie accepts before it answers 429 (MAS_DEMO_GENIE_RATE_LIMIT;
+    default 5, as Genie's free tier)."""
+    raw = (os.environ.get("MAS_DEMO_GENIE_RATE_LIMIT") or "5").strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"MAS_DEMO_GENIE_RATE_LIMIT must be a whole number above 0 (got {raw!r}).")
+    return int(raw)

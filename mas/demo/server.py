@@ -24,7 +24,7 @@ from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
 from mas.demo.routes import Route
 from mas.errors import ConfigError
-from mas.settings import DEFAULT_ENDPOINT_NAME, demo_genie_step_from_env
+from mas.settings import DEFAULT_ENDPOINT_NAME, demo_genie_rate_limit_from_env, demo_genie_step_from_env
 
 __all__ = [
     "MALFORMED_LINES",
@@ -102,6 +102,7 @@ class Emulator:
         self._requests: list[RecordedRequest] = []
         self._routes: list[Route] = []
         self.genie = GenieEmulator(demo, step_seconds=demo_genie_step_from_env())
+        self.genie.rate_limit = demo_genie_rate_limit_from_env()
         """The Genie Conversation API over the demo data (`mas.demo.genie_api`); its knobs are attributes."""
         self._routes.extend(self.genie.routes())
         self._connections: set[socket.socket] = set()
