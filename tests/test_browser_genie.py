@@ -150,3 +150,26 @@ def test_a_rate_limit_wait_is_shown_then_answered(browser: object, genie_app: tu
             expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("total net revenue")
     finally:
         emulator.genie.rate_limit, emulator.genie.rate_window = 5, 60.0
+
+
+def test_a_truncated_result_offers_every_row_as_a_download(
+    browser: object, genie_app: tuple[Emulator, str]
+) -> None:
+    emulator, url = genie_app
+    emulator.genie.rate_limit = 100
+    try:
+        with _open(browser, url) as page:
+            send(page, "quarterly revenue by customer")
+            link = page.get_by_role("link", name=re.compile(r"Download all [\d,]+ rows"))
+            expect(link).to_be_visible(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            expect(page.get_by_test_id("stChatMessage").nth(1).get_by_test_id("stFeedback")).to_be_visible()
+            rows = int(re.sub(r"\D", "", link.inner_text()))
+            href = link.get_attribute("href")
+            assert href and href.startswith("/api/genie/download?")
+            with httpx.stream("GET", url + href, timeout=60) as response:
+                assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+                lines = sum(chunk.count(b"\n") for chunk in response.iter_bytes())
+            assert rows > 20_000 and lines == rows + 1
+    finally:
+        emulator.genie.rate_limit = 5
