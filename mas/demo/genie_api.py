@@ -286,7 +286,7 @@ class GenieEmulator:
                 "thought_type": "THOUGHT_TYPE_DATA_SOURCING",
                 "content": "Uses the `sales` view of the demo orders.",
             },
-            {"thought_type": "THOUGHT_TYPE_STEPS", "content": plan.description},
+            {"thought_type": "THOUGHT_TYPE_STEPS", "content": f"Run the query; it returns {rows:,} rows."},
         ]
         return {
             "attachment_id": query.attachment_id,
