@@ -12,7 +12,6 @@ Authorization, as presigned cloud-storage links do. Knobs are plain attributes, 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 import time
@@ -23,15 +22,13 @@ from typing import Any
 
 from mas.demo.answer import answer_text, capabilities_text
 from mas.demo.engine import QueryResult
+from mas.demo.genie_downloads import INLINE_ROWS, GenieDownloads, statement_response
 from mas.demo.genie_format import statement_id
 from mas.demo.intents import Intent, Refusal, interpret_conversation
 from mas.demo.plans import Plan, build_plan
 from mas.demo.routes import ApiRequest, ApiResponse, Route, error, route
 from mas.demo.supervisor import DemoSupervisor
 
-INLINE_ROWS = 5_000
-"""Genie's inline query result holds at most this many rows (wave2-platform.md §3.3)."""
-CHUNK_ROWS = 10_000
 QUERY_STEPS = (
     "SUBMITTED",
     "FETCHING_METADATA",
@@ -101,7 +98,7 @@ class GenieEmulator:
         self.title = "Revenue (demo Genie space)"
         self._messages: dict[str, _Message] = {}
         self._conversations: dict[str, list[str]] = {}
-        self._downloads: dict[str, tuple[str, str, float, str]] = {}
+        self.downloads = GenieDownloads(step_seconds=lambda: self.step_seconds)
         self._posts: deque[float] = deque()
         self._lock = threading.Lock()
 
@@ -116,8 +113,7 @@ class GenieEmulator:
             route("POST", _ATTACHMENT + r"/execute-query", self._execute),
             route("POST", _ATTACHMENT + r"/downloads", self._generate_download),
             route("GET", _ATTACHMENT + r"/downloads/([^/]+)", self._get_download),
-            route("GET", r"/api/2\.0/sql/statements/([^/]+)/result/chunks/(\d+)", self._next_chunk),
-            route("GET", r"/genie-files/([^/]+)/(\d+)", self._external_file),
+            *self.downloads.routes(),
         ]
 
     # --- questions ---------------------------------------------------------------------------
@@ -361,131 +357,8 @@ class GenieEmulator:
 
     def _generate_download(self, request: ApiRequest) -> ApiResponse:
         found = self._find_query(request)
-        if isinstance(found, ApiResponse):
-            return found
-        download_id = uuid.uuid4().hex
-        signature = _sign(download_id)
-        with self._lock:
-            self._downloads[download_id] = (found[0].id, found[1].attachment_id, time.monotonic(), signature)
-        return ApiResponse(200, {"download_id": download_id, "download_id_signature": signature})
-
-    def _download(self, download_id: str) -> tuple[_Query, float, str] | None:
-        with self._lock:
-            entry = self._downloads.get(download_id)
-            message = self._messages.get(entry[0]) if entry else None
-        if entry is None or message is None:
-            return None
-        query = next(q for q in message.queries if q.attachment_id == entry[1])
-        return query, entry[2], entry[3]
+        return found if isinstance(found, ApiResponse) else self.downloads.start(found[1].result)
 
     def _get_download(self, request: ApiRequest) -> ApiResponse:
         found = self._find_query(request)
-        if isinstance(found, ApiResponse):
-            return found
-        entry = self._download(request.groups[4])
-        if entry is None or request.query.get("download_id_signature") != entry[2]:
-            return error(403, "PERMISSION_DENIED", "The download id or its signature is not valid.")
-        query, created, _ = entry
-        sid = f"download-{request.groups[4]}"
-        if time.monotonic() - created < self.step_seconds:
-            return ApiResponse(
-                200, {"statement_response": {"statement_id": sid, "status": {"state": "RUNNING"}}}
-            )
-        rows = len(query.result.rows)
-        chunks = max(1, math.ceil(rows / CHUNK_ROWS))
-        manifest = {
-            **_manifest(query.result),
-            "total_chunk_count": chunks,
-            "truncated": False,
-            "chunks": [
-                {
-                    "chunk_index": i,
-                    "row_offset": i * CHUNK_ROWS,
-                    "row_count": min(CHUNK_ROWS, rows - i * CHUNK_ROWS),
-                }
-                for i in range(chunks)
-            ],
-        }
-        return ApiResponse(
-            200,
-            {
-                "statement_response": {
-                    "statement_id": sid,
-                    "status": {"state": "SUCCEEDED"},
-                    "manifest": manifest,
-                    "result": {"external_links": [self._link(request, request.groups[4], 0, rows)]},
-                }
-            },
-        )
-
-    def _link(self, request: ApiRequest, download_id: str, chunk: int, rows: int) -> dict[str, Any]:
-        host = request.headers.get("Host") or request.headers.get("host") or "127.0.0.1"
-        count = max(0, min(CHUNK_ROWS, rows - chunk * CHUNK_ROWS))
-        link: dict[str, Any] = {
-            "chunk_index": chunk,
-            "row_offset": chunk * CHUNK_ROWS,
-            "row_count": count,
-            "external_link": f"http://{host}/genie-files/{download_id}/{chunk}?X-Amz-Signature={_sign(download_id)}",
-            "expiration": "2099-01-01T00:00:00Z",
-        }
-        if (chunk + 1) * CHUNK_ROWS < rows:
-            link["next_chunk_index"] = chunk + 1
-            link["next_chunk_internal_link"] = (
-                f"/api/2.0/sql/statements/download-{download_id}/result/chunks/{chunk + 1}"
-            )
-        return link
-
-    def _next_chunk(self, request: ApiRequest) -> ApiResponse:
-        download_id = request.groups[0].removeprefix("download-")
-        entry = self._download(download_id)
-        if entry is None:
-            return error(404, "RESOURCE_DOES_NOT_EXIST", "No such statement.")
-        link = self._link(request, download_id, int(request.groups[1]), len(entry[0].result.rows))
-        return ApiResponse(200, {"external_links": [link]})
-
-    def _external_file(self, request: ApiRequest) -> ApiResponse:
-        if request.identity is not None:
-            # What S3 says when a presigned URL also gets an Authorization header.
-            return error(
-                400,
-                "InvalidArgument",
-                "Only one auth mechanism allowed; the request carries both "
-                "a signature and an Authorization header.",
-            )
-        entry = self._download(request.groups[0])
-        if entry is None or request.query.get("X-Amz-Signature") != _sign(request.groups[0]):
-            return error(403, "AccessDenied", "Request has expired or the signature does not match.")
-        start = int(request.groups[1]) * CHUNK_ROWS
-        return ApiResponse(200, entry[0].result.string_rows()[start : start + CHUNK_ROWS])
-
-
-def _sign(download_id: str) -> str:
-    return hashlib.sha256(f"demo-signature:{download_id}".encode()).hexdigest()[:32]
-
-
-def _manifest(result: QueryResult) -> dict[str, Any]:
-    columns = [
-        {"name": c.name, "type_name": c.type_name, "type_text": c.type_text, "position": i}
-        for i, c in enumerate(result.columns)
-    ]
-    return {
-        "format": "JSON_ARRAY",
-        "schema": {"column_count": len(columns), "columns": columns},
-        "total_row_count": len(result.rows),
-    }
-
-
-def statement_response(result: QueryResult, sql: str) -> dict[str, Any]:
-    """The inline statement result Genie returns: at most 5,000 rows, `truncated` past that."""
-    rows = result.string_rows()[:INLINE_ROWS]
-    return {
-        "statement_id": statement_id(sql),
-        "status": {"state": "SUCCEEDED"},
-        "manifest": {
-            **_manifest(result),
-            "truncated": len(result.rows) > INLINE_ROWS,
-            "total_chunk_count": 1,
-            "chunks": [{"chunk_index": 0, "row_offset": 0, "row_count": len(rows)}],
-        },
-        "result": {"chunk_index": 0, "row_offset": 0, "row_count": len(rows), "data_array": rows},
-    }
+        return found if isinstance(found, ApiResponse) else self.downloads.status(request, request.groups[4])

@@ -191,7 +191,7 @@ class GenieBackend:
         while True:
             if not first:
                 try:
-                    message = self.http.get_message(ids.conversation_id, ids.message_id)
+                    message = self.http.get_message(ids)
                 except GenieError as exc:
                     if exc.status not in (429, 503):
                         raise
@@ -261,21 +261,21 @@ class GenieBackend:
         response: dict[str, Any] = {}
         if not expired:
             try:
-                response = self.http.query_result(ids.conversation_id, ids.message_id, query.attachment_id)
+                response = self.http.query_result(ids, query.attachment_id)
             except GenieError as exc:
                 if "EXPIRED" not in (exc.code or "").upper() and "expired" not in exc.message.lower():
                     raise
                 rerun = True
         if rerun:
             logger.info("[GENIE] result of %s expired; re-running it", query.attachment_id)
-            response = self.http.execute_query(ids.conversation_id, ids.message_id, query.attachment_id)
+            response = self.http.execute_query(ids, query.attachment_id)
         statement = response.get("statement_response")
         deadline = self._clock() + self.policy.timeout
         while (
             isinstance(statement, dict) and _state(statement) in _RESULT_PENDING and self._clock() < deadline
         ):
             self._sleep(1.0)
-            response = self.http.query_result(ids.conversation_id, ids.message_id, query.attachment_id)
+            response = self.http.query_result(ids, query.attachment_id)
             statement = response.get("statement_response")
         return (statement if isinstance(statement, dict) else None), rerun
 

@@ -42,18 +42,16 @@ def _csv_line(values: list[Any]) -> bytes:
 
 
 def _wait_ready(
-    http: GenieHttp, ids: Ids, attachment_id: str, *, timeout: float, sleep: Callable[[float], None]
+    http: GenieHttp, ids: Ids, *, attachment_id: str, timeout: float, sleep: Callable[[float], None]
 ) -> dict[str, Any]:
-    started = http.generate_download(ids.conversation_id, ids.message_id, attachment_id)
+    started = http.generate_download(ids, attachment_id)
     download_id, signature = started.get("download_id"), started.get("download_id_signature")
     if not isinstance(download_id, str) or not isinstance(signature, str):
         raise GenieError("Genie did not start the full download (no download id).", code="protocol")
     deadline = time.monotonic() + timeout
     delay = 0.5
     while True:
-        answer = http.get_download(
-            ids.conversation_id, ids.message_id, attachment_id, download_id=download_id, signature=signature
-        )
+        answer = http.get_download(ids, attachment_id, download_id=download_id, signature=signature)
         statement = answer.get("statement_response")
         status = statement.get("status") if isinstance(statement, Mapping) else None
         state = status.get("state") if isinstance(status, Mapping) else None
@@ -72,14 +70,14 @@ def _wait_ready(
 def full_result_csv(
     http: GenieHttp,
     ids: Ids,
-    attachment_id: str,
     *,
+    attachment_id: str,
     progress: Progress | None = None,
     timeout: float = 600.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Generator[bytes, None, None]:
     """CSV bytes of every row: a header line, then each chunk as it is fetched."""
-    statement = _wait_ready(http, ids, attachment_id, timeout=timeout, sleep=sleep)
+    statement = _wait_ready(http, ids, attachment_id=attachment_id, timeout=timeout, sleep=sleep)
     manifest = _dict(statement.get("manifest"))
     schema = _dict(manifest.get("schema"))
     columns = [c for c in schema.get("columns") or [] if isinstance(c, dict)]

@@ -62,7 +62,7 @@ async def _download(request: Request) -> Response:
         connection.close()
         return _reject(404, "This app is not asking a Genie space (MAS_BACKEND is not genie).")
     ids = Ids(genie.space_id, values["conversation_id"], values["message_id"])
-    rows = full_result_csv(genie.http, ids, values["attachment_id"])
+    rows = full_result_csv(genie.http, ids, attachment_id=values["attachment_id"])
     try:
         first = await run_in_threadpool(next, rows)
     except GenieError as exc:
@@ -71,7 +71,9 @@ async def _download(request: Request) -> Response:
         return _reject(exc.status if exc.status and exc.status >= 400 else 502, exc.message)
     name = f"genie-{values['attachment_id']}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return StreamingResponse(_body(first, rows, connection), media_type="text/csv", headers=headers)
+    return StreamingResponse(
+        _body(first=first, rows=rows, connection=connection), media_type="text/csv", headers=headers
+    )
 
 
 async def _body(

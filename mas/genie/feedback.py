@@ -27,4 +27,4 @@ def rating_for(thumb: int | bool | None) -> Rating:
 def send_feedback(http: GenieHttp, ids: Ids, *, rating: Rating, comment: str | None = None) -> None:
     """Rate one Genie message; `NONE` clears an earlier rating."""
     text = (comment or "").strip()[:MAX_COMMENT_CHARS] or None
-    http.send_feedback(ids.conversation_id, ids.message_id, rating=rating, comment=text)
+    http.send_feedback(ids, rating=rating, comment=text)

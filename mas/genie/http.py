@@ -23,6 +23,7 @@ import httpx
 
 from mas.endpoint.http_errors import genie_error_message, genie_network_message, retry_after_seconds
 from mas.errors import GenieError
+from mas.genie.attachments import Ids
 from mas.settings import Timeouts
 
 if TYPE_CHECKING:
@@ -128,38 +129,33 @@ class GenieHttp:
             self.call("POST", f"/conversations/{_seg(conversation_id)}/messages", body={"content": content})
         )
 
-    def get_message(self, conversation_id: str, message_id: str) -> dict[str, Any]:  # get_message
-        return dict(self.call("GET", _message(conversation_id, message_id)))
+    def get_message(self, ids: Ids) -> dict[str, Any]:  # get_message
+        return dict(self.call("GET", _message(ids)))
 
-    def query_result(self, conversation_id: str, message_id: str, attachment_id: str) -> dict[str, Any]:
+    def query_result(self, ids: Ids, attachment_id: str) -> dict[str, Any]:
         # get_message_attachment_query_result
-        return dict(
-            self.call("GET", _attachment(conversation_id, message_id, attachment_id) + "/query-result")
-        )
+        return dict(self.call("GET", _attachment(ids, attachment_id) + "/query-result"))
 
-    def execute_query(self, conversation_id: str, message_id: str, attachment_id: str) -> dict[str, Any]:
+    def execute_query(self, ids: Ids, attachment_id: str) -> dict[str, Any]:
         # execute_message_attachment_query: re-runs an expired result
-        return dict(
-            self.call("POST", _attachment(conversation_id, message_id, attachment_id) + "/execute-query")
-        )
+        return dict(self.call("POST", _attachment(ids, attachment_id) + "/execute-query"))
 
-    def generate_download(self, conversation_id: str, message_id: str, attachment_id: str) -> dict[str, Any]:
+    def generate_download(self, ids: Ids, attachment_id: str) -> dict[str, Any]:
         # generate_download_full_query_result
-        return dict(self.call("POST", _attachment(conversation_id, message_id, attachment_id) + "/downloads"))
+        return dict(self.call("POST", _attachment(ids, attachment_id) + "/downloads"))
 
     def get_download(
-        self, conversation_id: str, message_id: str, attachment_id: str, *, download_id: str, signature: str
+        self, ids: Ids, attachment_id: str, *, download_id: str, signature: str
     ) -> dict[str, Any]:  # get_download_full_query_result
-        path = _attachment(conversation_id, message_id, attachment_id) + f"/downloads/{_seg(download_id)}"
+        path = _attachment(ids, attachment_id) + f"/downloads/{_seg(download_id)}"
         return dict(self.call("GET", path, query={"download_id_signature": signature}))
 
-    def send_feedback(
-        self, conversation_id: str, message_id: str, *, rating: str, comment: str | None = None
-    ) -> None:  # send_message_feedback
+    def send_feedback(self, ids: Ids, *, rating: str, comment: str | None = None) -> None:
+        # send_message_feedback
         body: dict[str, Any] = {"rating": rating}
         if comment:
             body["comment"] = comment
-        self.call("POST", _message(conversation_id, message_id) + "/feedback", body=body)
+        self.call("POST", _message(ids) + "/feedback", body=body)
 
     def workspace_json(self, path: str) -> dict[str, Any]:
         """GET another workspace API path (e.g. a statement's `next_chunk_internal_link`), authenticated."""
@@ -203,12 +199,12 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
-def _message(conversation_id: str, message_id: str) -> str:
-    return f"/conversations/{_seg(conversation_id)}/messages/{_seg(message_id)}"
+def _message(ids: Ids) -> str:
+    return f"/conversations/{_seg(ids.conversation_id)}/messages/{_seg(ids.message_id)}"
 
 
-def _attachment(conversation_id: str, message_id: str, attachment_id: str) -> str:
-    return _message(conversation_id, message_id) + f"/attachments/{_seg(attachment_id)}"
+def _attachment(ids: Ids, attachment_id: str) -> str:
+    return _message(ids) + f"/attachments/{_seg(attachment_id)}"
 
 
 def _read_bounded(chunks: Iterator[bytes], limit: int) -> bytes:
