@@ -102,9 +102,11 @@ class Emulator:
         self._requests: list[RecordedRequest] = []
         self._routes: list[Route] = []
         self.genie = GenieEmulator(demo, step_seconds=demo_genie_step_from_env())
+        """The Genie Conversation API over the demo data (`mas.demo.genie_api`); its knobs are attributes.
+        Mounted for the demo supervisor only, so a scripted emulator's own routes are the only ones."""
         self.genie.rate_limit = demo_genie_rate_limit_from_env()
-        """The Genie Conversation API over the demo data (`mas.demo.genie_api`); its knobs are attributes."""
-        self._routes.extend(self.genie.routes())
+        if isinstance(responder, DemoSupervisor):
+            self._routes.extend(self.genie.routes())
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closing = threading.Event()
