@@ -163,7 +163,13 @@ class _End:
     """Posted last by every stream thread."""
 
 
-def _pump(pipe: _Pipe, headers: Mapping[str, str], *, messages: list[ChatMessage]) -> None:
+def _pump(
+    pipe: _Pipe,
+    headers: Mapping[str, str],
+    *,
+    messages: list[ChatMessage],
+    state: dict[str, Any] | None = None,
+) -> None:
     """The stream's thread: resolve the identity, then forward events until done, error or stop.
 
     One plain thread per stream rather than Starlette's thread pool, whose AnyIO limiter
@@ -177,7 +183,7 @@ def _pump(pipe: _Pipe, headers: Mapping[str, str], *, messages: list[ChatMessage
             pipe.post(exc)
             return
         pipe.post(connection)
-        _forward(pipe, connection, messages=messages)
+        _forward(pipe, connection, messages=messages, state=state)
     except Exception as exc:  # a bug here must still end the response with an error event
         logger.exception("[API] stream failed")
         pipe.post(ErrorEvent(message=f"The app failed while streaming the answer: {exc}", code="internal"))
@@ -185,8 +191,10 @@ def _pump(pipe: _Pipe, headers: Mapping[str, str], *, messages: list[ChatMessage
         pipe.post(_End())
 
 
-def _forward(pipe: _Pipe, connection: Connection, *, messages: list[ChatMessage]) -> None:
-    events = connection.stream_events(messages)
+def _forward(
+    pipe: _Pipe, connection: Connection, *, messages: list[ChatMessage], state: dict[str, Any] | None = None
+) -> None:
+    events = connection.stream_events(messages, state=state)
     try:
         for event in events:
             # The client's generator ends after its terminal event; stop also when our caller left.
@@ -225,7 +233,7 @@ class _StreamApi:
         thread = threading.Thread(
             target=_pump,
             args=(pipe, headers),
-            kwargs={"messages": parsed.messages},
+            kwargs={"messages": parsed.messages, "state": dict(parsed.conversation_state or {})},
             name="mas-api-stream",
             daemon=True,
         )

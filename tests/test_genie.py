@@ -330,6 +330,15 @@ def test_cli_and_sse_api_ask_the_genie_space(monkeypatch: pytest.MonkeyPatch, ge
         }
         details = GenieDetails.from_output(next(e["output"] for e in events if e["type"] == "tool.output"))
         assert details is not None
+        # The next request continues that Genie conversation when it hands the id back.
+        follow = {
+            "messages": [{"role": "user", "content": "what about 2024?"}],
+            "conversation_state": {"genie_conversation_id": details.ids.conversation_id},
+        }
+        with client.stream("POST", "/api/chat/stream", json=follow) as response:
+            assert response.status_code == 200 and b"[DONE]" in response.read()
+        continued = f"/conversations/{details.ids.conversation_id}/messages"
+        assert any(r.method == "POST" and r.path.endswith(continued) for r in genie.requests)
         # The full download route streams a CSV (a one-row result here: header and one line).
         from mas.genie.download_route import download_url
 

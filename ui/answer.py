@@ -58,7 +58,7 @@ def replay_tool(part: ToolPart, *, key: str, question: str) -> None:
     with st.expander(tool_label(part), icon=_icon(part)):
         _tool_details(part)
     result.render(part, key=key, question=question)
-    genie_view.extras(part, key=key)
+    genie_view.extras(part)
 
 
 def _icon(part: ToolPart) -> str:
@@ -128,7 +128,7 @@ class _LiveTools:
             status.update(label=tool_label(part), state=_status_state(part), expanded=False)
             with box:
                 result.render(part, key=f"{self.turn.id}-{index}", question=self.turn.question)
-                genie_view.extras(part, key=f"{self.turn.id}-{index}")
+                genie_view.extras(part)
 
         return close_status
 

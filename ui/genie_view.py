@@ -84,7 +84,7 @@ def details(part: ToolPart) -> None:
         st.caption(":material/refresh: The stored result had expired; Genie re-ran the query.")
 
 
-def extras(part: ToolPart, *, key: str) -> None:
+def extras(part: ToolPart) -> None:
     """Below a Genie result: "Download all rows" when Genie's inline result was cut at 5,000 rows."""
     found = GenieDetails.from_output(part.output)
     result = part.result
