@@ -33,7 +33,12 @@ STREAM_PATH = "/api/chat/stream"
 DEFAULT_KEEPALIVE_SECONDS = 15.0
 SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
 DONE_LINE = "data: [DONE]\n\n"
-KEEPALIVE_LINE = ": keep-alive\n\n"
+# A comment line with no blank line after it: per the SSE spec a comment dispatches nothing
+# either way, but @microsoft/fetch-event-source 2.0.1 dispatches a message on every blank line,
+# so `: keep-alive\n\n` reached its `onmessage` as `data: ""` (measured: README, The SSE API).
+# The bytes still keep idle proxies from closing the stream; events are whole, so the comment
+# always sits between two events.
+KEEPALIVE_LINE = ": keep-alive\n"
 # Every method is routed here so that the others get a JSON 405: a POST-only Route would let
 # Streamlit's static catch-all answer GET with its index.html (checked with streamlit 1.67).
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -58,6 +58,11 @@ EXPECTED: dict[str, list[Event]] = {
         ToolCall(name="second", args={}, call_id="call_b"),
         DONE,
     ],
+    "chat_completion_interleaved_tool_calls.sse": [
+        ToolCall(name="revenue", args={"region": "EMEA"}, call_id="call_a"),
+        ToolCall(name="headcount", args={"team": "sales"}, call_id="call_b"),
+        DONE,
+    ],
     "comments_and_event_id_retry.sse": [
         TextDelta(delta="Hello"),
         TextDelta(delta=" world"),
@@ -289,6 +294,48 @@ EXPECTED: dict[str, list[Event]] = {
     "utf8_multibyte.sse": [
         TextDelta(delta="Umsatz in München: 1.200 €; 日本: ¥9; "),
         TextDelta(delta="🙂 done"),
+        DONE,
+    ],
+    "reused_item_id_streamed.sse": [
+        TextDelta(delta="Asking "),
+        TextDelta(delta="Genie."),
+        ToolCall(name="agent-revenue-genie", args=GENIE_ARGS, call_id="call_1"),
+        ToolOutput(name="agent-revenue-genie", output=TABLE, call_id="call_1"),
+        TextDelta(delta="\n\nEMEA "),
+        TextDelta(delta="leads."),
+        DONE,
+    ],
+    "reused_item_id_resumed_after_tool_call.sse": [
+        TextDelta(delta="Asking Genie."),
+        ToolCall(name="agent-revenue-genie", args=GENIE_ARGS, call_id="call_1"),
+        ToolOutput(name="agent-revenue-genie", output=TABLE, call_id="call_1"),
+        TextDelta(delta="\n\nEMEA "),
+        TextDelta(delta="leads."),
+        DONE,
+    ],
+    "reused_item_id_done_only.sse": [
+        TextDelta(delta="Asking Genie."),
+        ToolCall(name="agent-revenue-genie", args=GENIE_ARGS, call_id="call_1"),
+        ToolOutput(name="agent-revenue-genie", output=TABLE, call_id="call_1"),
+        TextDelta(delta="\n\nEMEA leads."),
+        TextDelta(delta="\n\nAnything else?"),
+        DONE,
+    ],
+    "two_responses_in_one_body.sse": [
+        TextDelta(delta="Let me run it."),
+        ToolCall(name="system__ai__python_exec", args={"code": "print(12)"}, call_id="call_1"),
+        ToolOutput(name="system__ai__python_exec", output="12\n", call_id="call_1"),
+        TextDelta(delta="\n\nThe result "),
+        TextDelta(delta="is 12."),
+        DONE,
+    ],
+    "function_call_arguments_raw_newline.sse": [
+        ToolCall(
+            name="system__ai__python_exec",
+            args={"code": "# 4*3\nresult = 4 * 3\n\tprint(result)"},
+            call_id="call_1",
+        ),
+        ToolCall(name="agent-b", args={"raw": '{"code": "unterminated\n'}, call_id="call_2"),
         DONE,
     ],
     "json_error_body_not_sse.sse": [

@@ -270,3 +270,15 @@ def test_any_wire_dicts_never_raise_and_end_with_one_terminal(
     assert isinstance(events[-1], Done | ErrorEvent)
     assert not any(isinstance(event, Done | ErrorEvent) for event in events[:-1])
     assert all(event.model_dump()["type"] for event in events)
+
+
+def test_a_second_response_after_completed_continues_the_answer() -> None:
+    normalizer = Normalizer()
+    normalizer.feed(delta("First."))
+    assert normalizer.feed({"type": "response.completed"}) == []
+    assert normalizer.feed(delta("ignored")) == []
+    assert normalizer.feed({"type": "response.created", "response": {"id": "r2"}}) == []
+    second = {"type": "response.output_text.delta", "item_id": "m2", "delta": "Second."}
+    assert normalizer.feed(second) == [TextDelta(delta="\n\nSecond.")]
+    assert normalizer.feed({"type": "response.completed"}) == []
+    assert normalizer.feed_done() == [Done()]

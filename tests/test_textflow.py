@@ -102,3 +102,19 @@ def test_deltas_without_an_id_are_matched_to_the_next_done_with_an_id() -> None:
     flow = TextFlow()
     flow.delta("", "No id.")
     assert flow.done("msg_1", "No id.") == []
+
+
+def test_an_item_id_reused_after_its_message_was_complete_is_a_new_message() -> None:
+    flow = TextFlow()
+    assert texts(flow.delta("m", "Asking Genie.") + flow.done("m", "Asking Genie.")) == ["Asking Genie."]
+    assert texts(flow.delta("m", "EMEA ") + flow.delta("m", "leads.")) == ["\n\nEMEA ", "leads."]
+    assert flow.done("m", "EMEA leads.") == []
+    assert texts(flow.done("m", "Next.")) == ["\n\nNext."]
+    assert flow.done("m", "Next.") == []
+
+
+def test_a_reused_item_id_starting_with_a_marker_still_sets_the_agent() -> None:
+    flow = TextFlow()
+    flow.done("m", "Narration.")
+    assert flow.delta("m", "<name>sup</name>") == []
+    assert flow.delta("m", "Answer.") == [TextDelta(delta="\n\nAnswer.", agent="sup")]

@@ -63,6 +63,38 @@ def test_streamed_arguments_are_assembled_by_index() -> None:
     assert tools.stream(first, agent=None) == []
     assert tools.stream([{"index": 0, "function": {"arguments": ": 1}"}}], agent=None) == []
     second = [{"index": 1, "id": "c1", "function": {"name": "g", "arguments": {"b": 2}}}]
-    assert tools.stream(second, agent=None) == [ToolCall(name="f", args={"a": 1}, call_id="c0")]
-    assert tools.flush(agent="x") == [ToolCall(name="g", args={"b": 2}, call_id="c1", agent="x")]
+    assert tools.stream(second, agent=None) == []
+    assert tools.flush(agent="x") == [
+        ToolCall(name="f", args={"a": 1}, call_id="c0", agent="x"),
+        ToolCall(name="g", args={"b": 2}, call_id="c1", agent="x"),
+    ]
     assert tools.flush(agent=None) == []
+
+
+def test_parallel_calls_interleaving_their_pieces_are_assembled_by_index() -> None:
+    tools = ToolCalls()
+    starts = [
+        {"index": 0, "id": "a", "function": {"name": "f", "arguments": ""}},
+        {"index": 1, "id": "b", "function": {"name": "g", "arguments": ""}},
+    ]
+    assert tools.stream(starts, agent=None) == []
+    assert tools.stream([{"index": 0, "function": {"arguments": '{"x":1}'}}], agent=None) == []
+    assert tools.stream([{"index": 1, "function": {"arguments": '{"y":2}'}}], agent=None) == []
+    assert tools.flush(agent=None) == [
+        ToolCall(name="f", args={"x": 1}, call_id="a"),
+        ToolCall(name="g", args={"y": 2}, call_id="b"),
+    ]
+
+
+def test_an_index_reused_by_a_new_call_completes_the_earlier_calls() -> None:
+    tools = ToolCalls()
+    first = [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}]
+    again = [{"index": 0, "id": "b", "function": {"name": "g", "arguments": "{}"}}]
+    assert tools.stream(first, agent=None) == []
+    assert tools.stream(again, agent=None) == [ToolCall(name="f", args={}, call_id="a")]
+    assert tools.flush(agent=None) == [ToolCall(name="g", args={}, call_id="b")]
+
+
+def test_arguments_with_raw_control_characters_parse() -> None:
+    assert parse_arguments('{"code": "a = 1\nprint(a)\tx"}') == {"code": "a = 1\nprint(a)\tx"}
+    assert parse_arguments('{"code": "a = 1\n') == {"raw": '{"code": "a = 1\n'}

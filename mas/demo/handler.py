@@ -1,7 +1,9 @@
 """The request handler of the emulator: the serving-endpoint protocol over HTTP/1.1.
 
-`POST /serving-endpoints/{name}/invocations` (validated like the real one, streamed as chunked
-`data: <json>` lines ending with `data: [DONE]`, or one JSON body for `stream: false`),
+`POST /serving-endpoints/{name}/invocations` and the OpenAI-compatible `POST
+/serving-endpoints/responses` (`model` = the endpoint; validated like the real ones, streamed as
+chunked `data: <json>` lines in the endpoint's dialect (`mas.demo.dialects`) ending with
+`data: [DONE]`, or one JSON body for `stream: false`),
 `GET /api/2.0/serving-endpoints/{name}`, and Databricks-style 404s for everything else
 (including the SDK's `/.well-known/databricks-config` probe). Faults are played here; the
 server's lifecycle is in `mas.demo.server`.
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
+from mas.demo import dialects
 from mas.demo.faults import Fault, RecordedRequest, fingerprint
 from mas.demo.routes import ApiRequest, find
 
@@ -28,7 +31,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_INVOCATIONS = re.compile(r"^/serving-endpoints/([^/]+)/invocations$")
+# The second form is the OpenAI-compatible route openai-python posts to (`model` names the endpoint).
+_INVOCATIONS = re.compile(r"^/serving-endpoints/(?:([^/]+)/invocations|responses)$")
 _METADATA = re.compile(r"^/api/2\.0/serving-endpoints/([^/]+)$")
 
 
@@ -205,33 +209,31 @@ class ServingHandler(BaseHTTPRequestHandler):
             record.outcome = "error"
             self._send_error_body(404, "ENDPOINT_NOT_FOUND", message=f"No API found for 'POST {self.path}'")
             return
-        responder = self.emulator._responder(match.group(1))
         body = record.body
-        problem = self._validate(body)
-        if responder is None or problem:
+        name = match.group(1) or (str(body.get("model")) if isinstance(body, dict) else "")
+        responder = self.emulator._responder(name)
+        if responder is None:
             record.outcome = "error"
-            if responder is None:
-                message = f"Endpoint with name '{match.group(1)}' does not exist."
-                self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message=message)
-                return
-            return self._send_error_body(400, "BAD_REQUEST", message=problem or "")
-        events = responder.respond(body["input"])
+            message = f"Endpoint with name '{name}' does not exist."
+            self._send_error_body(404, "RESOURCE_DOES_NOT_EXIST", message=message)
+            return
+        task = self.emulator._metadata(name).get("task")
+        configured = self.emulator.dialect_of(name)
+        dialect = dialects.choose(task=task, openai_route=match.group(1) is None, configured=configured)
+        items = dialects.input_items(body, dialect)
+        if isinstance(items, str):
+            record.outcome = "error"
+            return self._send_error_body(400, "BAD_REQUEST", message=items)
+        events = responder.respond(items)
         if body.get("stream") is True and not (fault and fault.force_json):
+            trace = self.headers.get("x-mlflow-return-trace-id", "").lower() == "true"
+            events = dialects.render(events, dialect, model=name, trace_id=trace)
             self._stream(events, record, fault=fault or Fault())
         else:
             record.outcome = "ok"
-            self._send_json(200, _json_response_body(events))
-
-    @staticmethod
-    def _validate(body: Any) -> str | None:
-        if not isinstance(body, dict):
-            return "Invalid JSON given in the body of the request - expected a map."
-        if "input" not in body:
-            return "Missing required field 'input' in the request body."
-        items = body["input"]
-        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-            return "Field 'input' must be a non-empty list of input items."
-        return None
+            answer = _json_response_body(events) if dialect == "verbatim" else dialects.json_body(
+                events, dialect, model=name)  # fmt: skip
+            self._send_json(200, answer)
 
     def _chunk(self, data: bytes, record: RecordedRequest | None = None) -> None:
         try:

@@ -20,6 +20,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
+from mas.demo.dialects import Dialect
 from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
 from mas.demo.handler import ServingHandler
 from mas.demo.routes import Route
@@ -86,10 +87,14 @@ class Emulator:
         endpoint_name: str = DEFAULT_ENDPOINT_NAME,
         port: int = 0,
         metadata: Callable[[str], dict[str, Any]] | None = None,
+        dialect: Dialect | None = None,
     ) -> None:
         from mas.demo.genie_api import GenieEmulator
         from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
 
+        # The demo speaks the full Responses protocol; a given responder's script is played as written.
+        chosen: Dialect = dialect or ("verbatim" if responder else "responses")
+        self._dialects: dict[str, Dialect] = {endpoint_name: chosen}
         demo = responder if isinstance(responder, DemoSupervisor) else DemoSupervisor()
         if responder is None:
             responder = demo
@@ -149,10 +154,18 @@ class Emulator:
         with self._lock:
             self._faults.extend([fault] * fault.times)
 
-    def set_responder(self, endpoint_name: str, responder: Responder) -> None:
-        """Serve `endpoint_name` (new or existing) from `responder`."""
+    def set_responder(
+        self, endpoint_name: str, responder: Responder, *, dialect: Dialect | None = None
+    ) -> None:
+        """Serve `endpoint_name` (new or existing) from `responder`, in `dialect` (`mas.demo.dialects`)."""
         with self._lock:
             self._responders[endpoint_name] = responder
+            self._dialects[endpoint_name] = dialect or self._dialects.get(endpoint_name, "verbatim")
+
+    def dialect_of(self, endpoint_name: str) -> Dialect:
+        """How `endpoint_name`'s `/invocations` streams (a chat task or the OpenAI route decide first)."""
+        with self._lock:
+            return self._dialects.get(endpoint_name, "verbatim")
 
     def add_routes(self, routes: Iterable[Route]) -> None:
         """Mount workspace API routes (`mas.demo.routes`); earlier ones win on a tie."""

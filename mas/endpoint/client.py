@@ -1,7 +1,8 @@
 """The streaming client of a MAS serving endpoint: chat history in, typed events out, as they arrive.
 
 `MASStreamingClient.stream_events` POSTs the whole history to `/serving-endpoints/{name}/invocations`
-with the workspace client's host and fresh auth headers, retries only before a successful answer
+with the workspace client's host and fresh auth headers, in the body the endpoint's task asks for
+(`mas.endpoint.dialect`), retries only before a successful answer
 starts (429/503 with Retry-After, refused or reset connections), and turns every failure into one
 terminal `ErrorEvent`. Decoding the body is `mas.wire.decode`; wording HTTP errors is
 `mas.endpoint.http_errors`.
@@ -16,17 +17,18 @@ import math
 import ssl
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import httpx
 
+from mas.endpoint import dialect as dialects
 from mas.endpoint.http_errors import error_event_for_status, network_error_event, retry_after_seconds
 from mas.settings import RetryPolicy, Timeouts, endpoint_name_from_env
 from mas.wire.decode import events_from_json_body, iter_events
 from mas.wire.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta
-from mas.wire.messages import ChatMessage, to_wire_input
+from mas.wire.messages import Dialect, HistoryItem, request_body
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -40,6 +42,13 @@ RETRY_STATUSES = frozenset({429, 503})
 # Failures before any answer byte that are safe to retry: the MAS is stateless, so a question
 # that may have reached it is simply asked again (connection refused, reset, closed early).
 RETRY_EXCEPTIONS = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+class _Switched:
+    """`_attempt`'s answer when the endpoint asked for the other body: send it again at once."""
+
+
+_SWITCHED = _Switched()
 
 
 @functools.cache
@@ -83,8 +92,12 @@ class MASStreamingClient:
         workspace_client: WorkspaceClient | None = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        identity_key: str = "app",
     ) -> None:
         self.endpoint_name = endpoint_name or endpoint_name_from_env()
+        self.identity_key = identity_key
+        """Who this client acts as, for what it learns about the endpoint (never a token)."""
+        self._dialect: Dialect | None = None
         self.timeouts = timeouts or Timeouts.from_env()
         self.retry = retry or RetryPolicy()
         self._workspace_client = workspace_client
@@ -134,7 +147,7 @@ class MASStreamingClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def stream_events(self, messages: list[ChatMessage]) -> Iterator[Event]:
+    def stream_events(self, messages: Sequence[HistoryItem]) -> Iterator[Event]:
         """The answer to the last message given the whole history; ends with one `done` or `error`."""
         logger.info("[MAS] Streaming from endpoint: %s", self.endpoint_name)
         logger.info("[MAS] Message count: %d", len(messages))
@@ -155,26 +168,56 @@ class MASStreamingClient:
                 response.close()
                 logger.debug("[STREAM] response closed")
 
-    def _request(self, messages: list[ChatMessage]) -> tuple[httpx.Request, str]:
+    def learn_task(self, task: object, *, host: str) -> None:
+        """The endpoint's `task` from its metadata (the preflight's lookup): it decides the body."""
+        dialect = dialects.dialect_for_task(task)
+        if dialect is not None:
+            self._dialect = dialect
+            dialects.remember(self._dialect_key(host), dialect)
+
+    def _dialect_key(self, host: str) -> tuple[str, str, str]:
+        return (host.rstrip("/"), self.endpoint_name, self.identity_key)
+
+    def _body_dialect(self, host: str, auth: dict[str, str]) -> Dialect:
+        """The body this endpoint takes: learnt before, or its metadata looked up once."""
+        if self._dialect is not None:
+            return self._dialect
+        learnt = dialects.known(self._dialect_key(host))
+        if learnt is None:
+            timeout = self.timeouts.connect
+            task = dialects.lookup_task(
+                self._client(), host=host, endpoint=self.endpoint_name, auth=auth, timeout=timeout
+            )
+            learnt = dialects.dialect_for_task(task)
+            if learnt is not None:
+                dialects.remember(self._dialect_key(host), learnt)
+            logger.info("[MAS] endpoint %s has task %r: sending %s bodies", self.endpoint_name, task,
+                        learnt or "responses")  # fmt: skip
+        self._dialect = learnt or "responses"
+        return self._dialect
+
+    def _request(self, messages: Sequence[HistoryItem]) -> tuple[httpx.Request, str]:
         config = self.workspace_client.config
         host = (config.host or "").rstrip("/")
         if not host:
             raise ValueError("the workspace client has no host configured")
         url = f"{host}/serving-endpoints/{quote(self.endpoint_name, safe='')}/invocations"
+        auth = config.authenticate()  # fresh per request: OAuth tokens refresh here
         headers = {
             "Accept": "text/event-stream",
             "Content-Type": "application/json",
             # No compression: a compressing hop has to buffer, and SSE must not be held back.
             "Accept-Encoding": "identity",
-            **config.authenticate(),  # fresh per request: OAuth tokens refresh here
+            **auth,
         }
-        body = {"input": to_wire_input(messages), "stream": True}
+        body = request_body(self._body_dialect(host, auth), messages)
         return self._client().build_request("POST", url, json=body, headers=headers), host
 
-    def _open(self, messages: list[ChatMessage]) -> tuple[httpx.Response, str] | ErrorEvent:
+    def _open(self, messages: Sequence[HistoryItem]) -> tuple[httpx.Response, str] | ErrorEvent:
         """A successful response whose body is not yet read, after the allowed retries; or the error."""
         attempts = max(1, self.retry.attempts)
-        for attempt in range(1, attempts + 1):
+        attempt, switched = 1, False
+        while attempt <= attempts:
             try:
                 request, host = self._request(messages)
             except Exception as exc:  # the SDK raises assorted types for config and credential failures
@@ -183,7 +226,13 @@ class MASStreamingClient:
                     message=f"The Databricks connection is not configured or its credentials failed: {exc}",
                     code="auth",
                 )
-            outcome = self._attempt(request, host=host, attempt=attempt, last=attempt == attempts)
+            outcome = self._attempt(
+                request, host=host, attempt=attempt, last=attempt == attempts, may_switch=not switched
+            )
+            if isinstance(outcome, _Switched):
+                switched = True
+                continue
+            attempt += 1
             if outcome is None:
                 continue
             if isinstance(outcome, ErrorEvent):
@@ -192,9 +241,9 @@ class MASStreamingClient:
         raise AssertionError("unreachable: the last attempt always returns")
 
     def _attempt(
-        self, request: httpx.Request, *, host: str, attempt: int, last: bool
-    ) -> httpx.Response | ErrorEvent | None:
-        """One try: the response, the error to end with, or None to try again."""
+        self, request: httpx.Request, *, host: str, attempt: int, last: bool, may_switch: bool
+    ) -> httpx.Response | ErrorEvent | _Switched | None:
+        """One try: the response, the error to end with, None to try again, or `_SWITCHED`."""
         try:
             response = self._client().send(request, stream=True)
         except RETRY_EXCEPTIONS as exc:
@@ -213,8 +262,24 @@ class MASStreamingClient:
             self._pause(wait, reason=str(response.status_code), attempt=attempt)
             return None
         if response.status_code >= 400:
-            return self._http_error(response, attempts=attempt)
+            body = self._error_body(response)
+            if response.status_code == 400 and may_switch and self._switch_dialect(body, host=host):
+                return _SWITCHED
+            return self._http_error(response, attempts=attempt, body=body)
         return response
+
+    def _switch_dialect(self, body: bytes, *, host: str) -> bool:
+        """Whether a 400 asked for the other body (a task the lookup missed); switch to it once."""
+        wanted = dialects.dialect_named_missing(body)
+        if wanted is None or wanted == self._dialect:
+            return False
+        logger.warning(
+            "[MAS] endpoint %s rejected the %s body as missing its inputs; switching to %s bodies",
+            self.endpoint_name, self._dialect, wanted,
+        )  # fmt: skip
+        self._dialect = wanted
+        dialects.remember(self._dialect_key(host), wanted)
+        return True
 
     def _network_error(self, exc: httpx.HTTPError, *, host: str, started: bool) -> ErrorEvent:
         t = self.timeouts
@@ -230,14 +295,20 @@ class MASStreamingClient:
         logger.warning("[MAS] attempt %d failed (%s); retrying in %.2f s", attempt, reason, wait)
         self._sleep(wait)
 
-    def _http_error(self, response: httpx.Response, *, attempts: int) -> ErrorEvent:
+    def _error_body(self, response: httpx.Response) -> bytes:
         try:
-            body = self._read_bounded(response, MAX_ERROR_BODY_BYTES)
+            return self._read_bounded(response, MAX_ERROR_BODY_BYTES)
         except httpx.HTTPError:
             logger.exception("[MAS] could not read the error body")
-            body = b""
+            return b""
         finally:
             response.close()
+
+    def _http_error(
+        self, response: httpx.Response, *, attempts: int, body: bytes | None = None
+    ) -> ErrorEvent:
+        if body is None:
+            body = self._error_body(response)
         event = error_event_for_status(
             status=response.status_code,
             body=body,

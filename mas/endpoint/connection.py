@@ -205,11 +205,14 @@ def app_workspace_client() -> WorkspaceClient:
         return client
 
 
-def _streaming_client(identity: Identity, wc: WorkspaceClient, *, name: str) -> MASStreamingClient:
+def _streaming_client(
+    identity: Identity, wc: WorkspaceClient, *, name: str, email: str | None = None
+) -> MASStreamingClient:
     from mas.endpoint.client import MASStreamingClient
 
     if identity == "user":  # a user's client goes wherever their token goes: never shared
-        return MASStreamingClient(endpoint_name=name, workspace_client=wc)
+        who = f"user:{email}" if email else f"user:{id(wc)}"
+        return MASStreamingClient(endpoint_name=name, workspace_client=wc, identity_key=who)
     key = (id(wc), name)
     with _app_lock:
         client = _shared_streaming.get(key)
@@ -256,7 +259,7 @@ def _connection(identity: Identity, name: str, *, host: str, email: str | None, 
         host=host,
         user_email=email,
         workspace_client=wc,
-        client=_streaming_client(identity, wc, name=name),
+        client=_streaming_client(identity, wc, name=name, email=email if identity == "user" else None),
         genie=_genie_backend(identity, wc),
     )
     logger.debug("[MAS] Resolved %r", conn)

@@ -155,7 +155,10 @@ def _endpoint_checks(connection: Connection, timeout: float) -> list[Check]:
             )
         ]
     if response.status_code == 200:
-        return _metadata_checks(connection, response.json())
+        meta = response.json()
+        if isinstance(meta, dict):  # the client sends the body this task takes without asking again
+            connection.client.learn_task(meta.get("task"), host=connection.host)
+        return _metadata_checks(connection, meta)
     return [
         _status_check(
             connection,

@@ -1,12 +1,16 @@
 """Chat messages and the chat request body, in the seed's shape.
 
-`ChatMessage` is one turn of the conversation; `StreamChatRequest` is the body of
-`POST /api/chat/stream` with the limits the API enforces. Turning messages into the
-endpoint's wire `input` is here too; sending them is not (see `mas.endpoint.client`).
+`ChatMessage` is one turn of the conversation (`ToolCallItem` / `ToolOutputItem` an earlier
+tool call and its output, when a history carries them); `StreamChatRequest` is the body of
+`POST /api/chat/stream` with the limits the API enforces. Turning a history into the endpoint's
+request body (ResponsesAgent `input` items or chat `messages`) is here too; sending it is not
+(see `mas.endpoint.client`).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 MAX_MESSAGES = 500
 MAX_CONTENT_CHARS = 100_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
+
+Dialect = Literal["responses", "chat"]
+"""The endpoint's request body: ResponsesAgent `{"input": …}` or ChatAgent / chat `{"messages": …}`."""
 
 
 class ChatMessage(BaseModel):
@@ -47,6 +54,61 @@ class StreamChatRequest(BaseModel):
         return messages
 
 
-def to_wire_input(messages: list[ChatMessage]) -> list[dict[str, Any]]:
-    """The ResponsesAgent `input` list for the whole history (assistant turns as assistant messages)."""
-    return [{"role": m.role, "content": m.content} for m in messages]
+class ToolCallItem(BaseModel):
+    """An earlier tool call of the assistant, replayed in the history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    call_id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolOutputItem(BaseModel):
+    """The output of an earlier tool call, replayed in the history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    call_id: str
+    output: str
+    name: str | None = None
+
+
+HistoryItem = ChatMessage | ToolCallItem | ToolOutputItem
+
+
+def to_wire_input(messages: Sequence[HistoryItem]) -> list[dict[str, Any]]:
+    """The ResponsesAgent `input` items for the whole history (tool calls as `function_call` items)."""
+    items: list[dict[str, Any]] = []
+    for m in messages:
+        if isinstance(m, ToolCallItem):
+            items.append({"type": "function_call", "call_id": m.call_id, "name": m.name,
+                          "arguments": json.dumps(m.arguments)})  # fmt: skip
+        elif isinstance(m, ToolOutputItem):
+            items.append({"type": "function_call_output", "call_id": m.call_id, "output": m.output})
+        else:
+            items.append({"role": m.role, "content": m.content})
+    return items
+
+
+def to_chat_messages(messages: Sequence[HistoryItem]) -> list[dict[str, Any]]:
+    """The ChatAgent / chat-completion `messages` for the whole history (tool calls as `tool_calls`)."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if isinstance(m, ToolCallItem):
+            function = {"name": m.name, "arguments": json.dumps(m.arguments)}
+            call = {"id": m.call_id, "type": "function", "function": function}
+            out.append({"role": "assistant", "content": "", "tool_calls": [call]})
+        elif isinstance(m, ToolOutputItem):
+            tool = {"role": "tool", "content": m.output, "tool_call_id": m.call_id}
+            out.append({**tool, "name": m.name} if m.name else tool)
+        else:
+            out.append({"role": m.role, "content": m.content})
+    return out
+
+
+def request_body(dialect: Dialect, messages: Sequence[HistoryItem]) -> dict[str, Any]:
+    """The streaming request body in the endpoint's dialect."""
+    if dialect == "chat":
+        return {"messages": to_chat_messages(messages), "stream": True}
+    return {"input": to_wire_input(messages), "stream": True}

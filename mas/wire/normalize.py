@@ -172,23 +172,29 @@ class Normalizer:
         event = self._tools.call(name=name, arguments=arguments, call_id=call_id, agent=self._text.agent)
         if event is not None:
             out.append(event)
+            self._text.interrupt()
         return out
 
     def _tool_output(self, *, call_id: Any, output: Any, name: Any) -> list[Event]:
         out = self._text.settle()
         out.append(self._tools.output(call_id=call_id, output=output, name=name))
+        self._text.interrupt()
         return out
 
     def _flush_calls(self) -> list[Event]:
         out = self._text.settle()
-        out.extend(self._tools.flush(agent=self._text.agent))
+        calls = self._tools.flush(agent=self._text.agent)
+        if calls:
+            out.extend(calls)
+            self._text.interrupt()
         return out
 
     def _on_other_type(self, kind: str, wire: dict[str, Any]) -> list[Event]:
         if kind in _COMPLETED:
             # Not terminal yet: a UC-function result may still arrive as a bare
             # `function_call_output` after `response.completed` (databricks-ai-bridge fixture,
-            # mas-output.md §2). `Done` comes with `[DONE]` or the end of the stream.
+            # mas-output.md §2), or a whole second response (`_after_completed`). `Done` comes
+            # with `[DONE]` or the end of the stream.
             self._completed = True
             return self._flush_calls()
         if kind in _ERRORS:
@@ -201,6 +207,11 @@ class Normalizer:
         return []
 
     def _after_completed(self, wire: dict[str, Any]) -> list[Event]:
+        if wire.get("type") == "response.created":
+            # A second response in the same body continues the answer (the ai-sdk-provider's
+            # tool-calling fixture: completed, a bare tool output, then created … completed).
+            self._completed = False
+            return self.feed(wire)
         item = wire.get("item") if wire.get("type") == "response.output_item.done" else wire
         if isinstance(item, dict) and item.get("type") == "function_call_output":
             return self._on_item(item)
@@ -238,7 +249,10 @@ class Normalizer:
             calls = delta.get("tool_calls")
             if isinstance(calls, list):
                 out.extend(self._text.settle())
-                out.extend(self._tools.stream(calls, agent=self._text.agent))
+                completed = self._tools.stream(calls, agent=self._text.agent)
+                if completed:
+                    out.extend(completed)
+                    self._text.interrupt()
         if choice.get("finish_reason"):
             out.extend(self._flush_calls())
         return out

@@ -2,8 +2,9 @@
 
 A MAS may stream a message as deltas, send it only whole in `output_item.done`, or both; it
 also sends `<name>…</name>` speaker markers and `EMPTY` noise as message text. `TextFlow`
-turns all of that into `TextDelta`s shown once, with markers setting `agent`. It knows only
-text: which wire event carried it is `mas.wire.normalize`'s business.
+turns all of that into `TextDelta`s shown once, with markers setting `agent`. An item id that
+comes back after its item was complete is a new message (MLflow reuses chunk ids as item ids).
+It knows only text: which wire event carried it is `mas.wire.normalize`'s business.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class _Item:
     parts: list[str] = field(default_factory=list)
     held: str = ""
     holding: bool = True
+    final: str | None = None
+    """The item's `.done` text once it is complete; None while it may still grow."""
 
     def received(self) -> str:
         return "".join(self.parts)
@@ -67,41 +70,72 @@ class TextFlow:
         self._items: dict[str, _Item] = {}
         self._current: str | None = None
         self._last_emitter: str | None = None
+        # Wire item id -> the key of its latest message, when the id was reused after its
+        # message was complete (see `_reopen`).
+        self._alias: dict[str, str] = {}
+        self._interrupted = False
 
     def delta(self, item_id: str, text: str) -> list[Event]:
         """A streamed piece of item `item_id`'s text."""
-        if item_id == self._current and item_id == self._last_emitter:
-            # The hot path: one more delta of the message already being shown.
-            current = self._items[item_id]
+        key = self._alias.get(item_id, item_id) if self._alias else item_id
+        if key == self._current and key == self._last_emitter:
+            # The hot path: one more delta of the message already being shown (a complete
+            # item is never current: completing it settles it).
+            current = self._items[key]
             if not current.holding:
                 current.parts.append(text)
                 return [TextDelta(delta=text, agent=self.agent)]
-        item = self._items.get(item_id)
-        out = self.settle() if item_id != self._current else []
+        item = self._items.get(key)
+        if item is not None and item.final is not None:
+            key, item = self._reopen(item_id), None
+        out = self.settle() if key != self._current else []
         if item is None:
-            item = self._items[item_id] = _Item()
-        self._current = item_id
+            item = self._items[key] = _Item()
+        self._current = key
         item.parts.append(text)
         if not item.holding:
-            return out + self._emit(item_id, text)
+            return out + self._emit(key, text)
         item.held += text
-        return out + self._resolve(item_id, item)
+        return out + self._resolve(key, item)
 
     def done(self, item_id: str | None, text: str) -> list[Event]:
         """Item `item_id` is complete and its whole text is `text` (a message item's `.done`)."""
-        key = item_id if item_id is not None else ""
+        wire_id = item_id if item_id is not None else ""
+        key = self._alias.get(wire_id, wire_id)
         item = self._items.get(key)
-        if item is None and "" in self._items and key != "":
+        unnamed = self._items.get("")
+        if item is None and unnamed is not None and unnamed.final is None and key != "":
             # Deltas that carried no item id, then a `.done` that does: the same message.
             item = self._items.pop("")
             self._items[key] = item
             if self._current == "":
                 self._current = key
+        if item is not None and item.final is not None:
+            if text in (item.final, item.received()):
+                # The same item reported done again (seen from live MAS endpoints, mas-output.md §3).
+                log.debug("item %s reported done twice; shown once", wire_id)
+                return self.settle()
+            key, item = self._reopen(wire_id), None
         if item is None or not item.parts:
             out = self.settle()
-            self._items[key] = _Item(parts=[text], holding=False)
+            self._items[key] = _Item(parts=[text], holding=False, final=text)
             return out + self._whole(key, text)
+        item.final = text
         return self._reconcile(key, item, text=text)
+
+    def _reopen(self, wire_id: str) -> str:
+        """A fresh key for a message whose wire id already named a complete message."""
+        # MLflow's `output_to_responses_items_stream` uses the upstream chat-completion chunk id
+        # as the item id, so two messages of one answer can share it (real-producers.md): the
+        # later one is a new message, shown whole and in its own paragraph.
+        key = f"{wire_id}\x00{len(self._items)}"
+        self._alias[wire_id] = key
+        log.debug("item id %r reused after its message was complete: a new message", wire_id)
+        return key
+
+    def interrupt(self) -> None:
+        """A tool call or output was shown: the next text starts a new paragraph, whatever its item."""
+        self._interrupted = True
 
     def settle(self) -> list[Event]:
         """Finish the item receiving deltas: held-back text is a marker, noise, or text after all."""
@@ -166,9 +200,11 @@ class TextFlow:
     def _emit(self, key: str, text: str) -> list[Event]:
         if not text:
             return []
-        if self._last_emitter != key:
-            # A new message item starts a new paragraph; items are not joined mid-sentence.
+        if self._last_emitter != key or self._interrupted:
+            # A new message item starts a new paragraph; items are not joined mid-sentence, nor
+            # text of one item across a tool call (a reused id with no `.done` in between).
             if self._last_emitter is not None:
                 text = _SEPARATOR + text.lstrip("\n")
             self._last_emitter = key
+            self._interrupted = False
         return [TextDelta(delta=text, agent=self.agent)]

@@ -27,7 +27,9 @@ def parse_arguments(raw: Any) -> dict[str, Any]:
         return {}
     if isinstance(raw, str):
         try:
-            parsed = json.loads(raw)
+            # strict=False: models writing code put raw newlines and tabs inside JSON strings
+            # (databricks-ai-bridge's ai-sdk-provider fixture); only broken JSON stays raw.
+            parsed = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
             log.debug("tool-call arguments are not JSON: %.200r", raw)
             return {"raw": raw}
@@ -87,18 +89,23 @@ class ToolCalls:
         return ToolOutput(name=tool, output=output_text(output), call_id=key)
 
     def stream(self, pieces: list[Any], *, agent: str | None) -> list[ToolCall]:
-        """Chat-completion `delta.tool_calls` pieces; returns calls a new index completed."""
+        """Chat-completion `delta.tool_calls` pieces; returns the calls a reused index completed."""
         done: list[ToolCall] = []
         for position, piece in enumerate(pieces):
             if not isinstance(piece, dict):
                 continue
             index = piece.get("index")
             index = index if isinstance(index, int) else position
-            if index not in self._partial:
+            piece_id = as_text(piece.get("id"))
+            known = self._partial.get(index)
+            if known is not None and piece_id and known.call_id and piece_id != known.call_id:
+                # An index reused for a new call: the calls so far are complete.
                 done.extend(self.flush(agent=agent))
-                self._partial[index] = _PartialCall()
-            partial = self._partial[index]
-            partial.call_id = as_text(piece.get("id")) or partial.call_id
+            # Parallel calls interleave their argument pieces by index (Databricks' FMAPI
+            # fixture), so a new index does not complete the others: finish_reason or the
+            # stream's end does.
+            partial = self._partial.setdefault(index, _PartialCall())
+            partial.call_id = piece_id or partial.call_id
             function = piece.get("function")
             if isinstance(function, dict):
                 partial.name = as_text(function.get("name")) or partial.name
@@ -110,7 +117,7 @@ class ToolCalls:
         return done
 
     def flush(self, *, agent: str | None) -> list[ToolCall]:
-        """Complete every call still streaming (finish_reason, a new index, or the end)."""
+        """Complete every call still streaming (finish_reason, a reused index, or the end)."""
         done: list[ToolCall] = []
         for index in sorted(self._partial):
             partial = self._partial[index]
