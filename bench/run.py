@@ -31,6 +31,7 @@ MEASURES = {
     "P6": "bench.p6_startup",
     "P7": "bench.p7_browser",
     "P10": "bench.p10_genie",
+    "P11": "bench.p11_figures",
     "R": "bench.resilience",
 }
 

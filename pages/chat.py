@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chat, session
+from ui import chat, report_view, session
 
 if session.discard_outdated():
     st.toast(session.RELOAD_NOTICE, icon=":material/restart_alt:")
 problem = session.connection_error()
-prompt = st.chat_input("Ask about revenue…", submit_mode="stop", disabled=problem is not None)
+# "disable": the answer's own Stop button stops it (ui.chat.stop_button), so the stop shows at once.
+prompt = st.chat_input("Ask about revenue…", submit_mode="disable", disabled=problem is not None)
 question = prompt or chat.take_pending()
 turns = session.turns()
 chat.settle_interrupted(turns)
@@ -33,3 +34,4 @@ for index in range(start, len(turns)):
     chat.replay(turns[index], last=index == len(turns) - 1, asking=question is not None)
 if question:
     chat.ask(question)
+report_view.buttons(turns)

@@ -188,9 +188,15 @@ def ask(page: object, question: str) -> object:
     return answer
 
 
+STOP = "[class*='st-key-stop-'] button"
+"""The Stop button under a streaming answer (ui.chat.stop_button)."""
+
+
 def wait_idle(page: object) -> None:
-    """Wait until the script run is over (the submit button is back instead of Stop)."""
-    expect(page.get_by_test_id("stChatInputStopButton")).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    """Wait until the script run is over: the chat input, disabled from the moment a question is sent
+    (submit_mode="disable"), is enabled again, and the answer's Stop button is gone."""
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_enabled(timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    expect(page.locator(STOP)).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
 
 
@@ -320,7 +326,7 @@ def _stop_then_ask(page: Any, emulator: Emulator) -> None:
     box.press("Enter")
     answer = page.get_by_test_id("stChatMessage").nth(1)
     expect(answer).to_contain_text("revenue", timeout=TIMEOUT_MS)  # some text arrived
-    stop = page.get_by_test_id("stChatInputStopButton")
+    stop = page.locator(STOP)
     stop.click()
     expect(stop).to_have_count(0, timeout=TIMEOUT_MS)
     assert "revenue" in answer.inner_text()
@@ -358,7 +364,7 @@ def _while_streaming(page: Any, emulator: Emulator, question: str, *, gone: Any)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")
-    stop = page.get_by_test_id("stChatInputStopButton")
+    stop = page.locator(STOP)
     expect(stop).to_have_count(1, timeout=TIMEOUT_MS)
     expect(answer).to_contain_text("Genie", timeout=TIMEOUT_MS)  # this answer is streaming
     expect(gone).to_have_count(0, timeout=5_000)
@@ -380,3 +386,95 @@ def test_the_sse_api_answers_on_the_same_port(app_url: str) -> None:
     types = [event.get("type") for event in events]
     assert "tool.call" in types and "tool.output" in types and "text.delta" in types
     assert text.rstrip().endswith("data: [DONE]")
+
+
+def test_a_figure_the_results_do_not_hold_is_marked(browser: object, workspace: Workspace) -> None:
+    from conftest import ScriptedResponder
+    from test_ui_checks import script
+
+    responder = ScriptedResponder(script("EMEA leads with $1,200.50, up from $5.2M last year."))
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, responder)
+    with _open(browser, workspace.url) as page:
+        answer = ask(page, "Revenue by region?")
+        expect(answer).to_contain_text("$5.2M is not in the results of this answer.", timeout=TIMEOUT_MS)
+        marks = answer.locator("[data-testid=stMarkdownContainer] span", has_text="$5.2M")
+        expect(marks).to_have_count(1)
+        style = marks.first.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert style not in ("rgba(0, 0, 0, 0)", "transparent")
+        clean = answer.locator("[data-testid=stMarkdownContainer] span", has_text="$1,200.50")
+        expect(clean).to_have_count(0)
+        expect(answer.get_by_test_id("stDataFrame")).to_have_count(1)
+        shot(page, "number-check")
+
+
+def _scrolls_inside(page: Any, table: Any) -> None:
+    """The table's grid scrolls sideways inside its card; the page itself does not."""
+    scroller = table.locator(".dvn-scroller").first
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth + 10"), "all columns fit: nothing to test"
+    scroller.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    time.sleep(0.2)
+    assert scroller.evaluate("e => e.scrollLeft") > 0
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_on_a_phone_a_wide_table_scrolls_inside_its_card_in_the_chat_and_on_the_dashboard(
+    browser: object, app_url: str
+) -> None:
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+    context = browser.new_context(**phone)  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=TIMEOUT_MS)
+        answer = ask(page, "How did Q3 2025 compare to Q3 2024 by channel?")
+        table = answer.get_by_test_id("stDataFrame")
+        expect(table).to_have_count(1)
+        expect(table).to_contain_text("Net revenue Q3 2024")  # sentence-case header
+        expect(answer.get_by_test_id("stDownloadButton")).to_have_count(1)  # ours, and the grid shows none
+        table.hover()
+        toolbar = table.get_by_test_id("stElementToolbar")
+        expect(toolbar.get_by_role("button", name="Download as CSV")).to_have_count(0)
+        _scrolls_inside(page, table)
+        shot(page, "phone-table")
+        answer.get_by_role("button", name="Pin to dashboard").click()
+        expect(answer.get_by_role("button", name="Pinned")).to_be_visible(timeout=TIMEOUT_MS)
+        page.get_by_test_id("stExpandSidebarButton").click()  # a phone starts with the sidebar closed
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Dashboard").click()
+        card = page.get_by_test_id("stMain").get_by_test_id("stDataFrame")
+        expect(card).to_have_count(1, timeout=TIMEOUT_MS)
+        _scrolls_inside(page, card)
+    finally:
+        context.close()
+
+
+_ANSWER_TEXT = """(answer) => [...answer.querySelectorAll('[data-testid=stMarkdown]')]
+    .filter((e) => !e.closest('[data-testid=stExpander]'))
+    .filter((e) => !e.querySelector('[data-testid=stCaptionContainer]'))
+    .map((e) => e.innerText.trim()).filter(Boolean).join('\\n')"""
+
+
+def test_stop_shows_stopped_and_retry_at_once_keeping_the_text_on_screen(
+    browser: object, workspace: Workspace
+) -> None:
+    workspace.emulator.set_responder(workspace.emulator.endpoint_name, DemoSupervisor())
+    workspace.emulator.inject(Fault(pacing=0.25))
+    with _open(browser, workspace.url) as page:
+        box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+        box.fill("Show me revenue trends")
+        box.press("Enter")
+        answer = page.get_by_test_id("stChatMessage").nth(1)  # type: ignore[attr-defined]
+        expect(answer.get_by_test_id("stDataFrame")).to_have_count(1, timeout=TIMEOUT_MS)  # a finished result
+        time.sleep(1.2)  # a few words of the closing text are on screen
+        # Read the text and press Stop in one go, so no word can land in between.
+        on_screen = answer.evaluate(
+            f"(answer) => {{ const text = ({_ANSWER_TEXT})(answer); "
+            "document.querySelector(\"[class*='st-key-stop-'] button\").click(); return text; }"
+        )
+        expect(answer).to_contain_text("Stopped", timeout=5_000)  # at once: no other question needed
+        expect(answer.get_by_role("button", name="Retry")).to_be_visible()
+        wait_idle(page)
+        assert answer.evaluate(_ANSWER_TEXT) == on_screen
+        expect(answer.get_by_test_id("stDataFrame")).to_have_count(1)  # the finished result is kept
+        turn_words = on_screen.split()
+        assert len(turn_words) > 10, "stopped before the closing text: nothing to compare"
+        shot(page, "stopped-at-once")

@@ -18,7 +18,7 @@ from mas.results.charts import (
 )
 from mas.results.toolresult import parse_tool_output
 
-ALL_KINDS: tuple[ChartKind, ...] = ("line", "bar", "scatter", "multi_line")
+ALL_KINDS: tuple[ChartKind, ...] = ("line", "bar", "scatter", "multi_line", "grouped_bar", "diverging_bar")
 
 
 def _months(n: int) -> pd.Series:
@@ -48,7 +48,7 @@ TABLES: dict[str, tuple[pd.DataFrame, ChartKind, list[ChartKind]]] = {
     "time + measure + its growth": (
         pd.DataFrame({"month": _months(6), "revenue": np.arange(6.0), "growth_pct": np.arange(6.0)}),
         "line",
-        ["line", "bar"],
+        ["line", "bar", "diverging_bar"],
     ),
     "category + measure + its share": (
         pd.DataFrame({"region": _categories(3), "revenue": [4.0, 3, 2], "pct_of_total": [40.0, 30, 20]}),
@@ -57,8 +57,8 @@ TABLES: dict[str, tuple[pd.DataFrame, ChartKind, list[ChartKind]]] = {
     ),
     "category + measure + its prior period": (
         pd.DataFrame({"region": _categories(3), "revenue": [4.0, 3, 2], "prior_year_revenue": [3.0, 3, 1]}),
-        "bar",
-        ["bar"],
+        "grouped_bar",
+        ["grouped_bar", "bar"],
     ),
     "time + category + measure": (
         pd.DataFrame(
@@ -69,7 +69,7 @@ TABLES: dict[str, tuple[pd.DataFrame, ChartKind, list[ChartKind]]] = {
             }
         ),
         "multi_line",
-        ["multi_line", "line", "bar"],
+        ["multi_line", "grouped_bar", "line", "bar"],
     ),
     "category + measure": (
         pd.DataFrame({"region": _categories(5), "revenue": [5.0, 9, 1, 7, 3]}),

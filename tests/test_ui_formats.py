@@ -21,8 +21,9 @@ def test_columns_get_currency_percent_integer_and_month_formats() -> None:
     assert config["net_revenue"]["type_config"]["format"] == "dollar"
     assert config["pct_of_total"]["type_config"]["format"] == "%.1f%%"
     assert config["orders"]["type_config"]["format"] == "localized"
-    assert config["net_revenue"]["label"] == "net revenue"
-    assert config["region"]["label"] == "region"
+    assert config["net_revenue"]["label"] == "Net revenue"
+    assert config["pct_of_total"]["label"] == "% of total"
+    assert config["region"]["label"] == "Region"
     assert (config["order_month"]["type_config"]["type"], config["order_month"]["type_config"]["format"]) == (
         "date", "MMM YYYY")
 
@@ -51,9 +52,35 @@ def test_kpi_values_and_deltas_read_like_a_card() -> None:
     kpi = Kpi(value=249_000_000.0, label="net revenue", format="currency", currency="USD",
               previous=200_000_000.0, delta=49_000_000.0, delta_pct=24.5,
               period="2025", previous_period="2024")
-    assert kpi_value(kpi) == "$249M"
-    assert kpi_delta(kpi) == "+24.5 % vs 2024"
+    assert kpi_value(kpi) == "$249.0M"  # as the answer text writes it (mas.results.numbers)
+    assert kpi_delta(kpi) == "+24.5% vs 2024"
     loss = Kpi(value=-5.0, label="margin", format="percent", delta=-1.5)
-    assert kpi_value(loss) == "-5.0 %" and kpi_delta(loss) == "-1.5 %"
+    assert kpi_value(loss) == "-5.0%" and kpi_delta(loss) == "-1.5%"
     assert kpi_value(Kpi(value=None, label="x", format="number")) == "—"
     assert kpi_value(Kpi(value=pd.Timestamp("2025-03-01"), label="best month", format="month")) == "Mar 2025"
+
+
+def test_a_change_column_is_signed() -> None:
+    table = pd.DataFrame({"channel": ["Online", "Retail"], "change_pct": [21.1, -3.2],
+                          "pct_of_total": [60.0, 40.0]})  # fmt: skip
+    config = column_config(table, describe_columns(table))
+    assert config["change_pct"]["type_config"]["format"] == "%+.1f%%"
+    assert config["change_pct"]["label"] == "Change %"
+    assert config["pct_of_total"]["type_config"]["format"] == "%.1f%%"
+
+
+def test_the_kpi_card_writes_the_figure_as_the_demo_answer_does() -> None:
+    from demo_data import demo_data_dir
+
+    from mas.demo.supervisor import DemoSupervisor
+    from mas.transcript import Turn, apply_event
+    from mas.wire.normalize import Normalizer
+
+    for question in ("What's our total revenue?", "What was the average order value in 2024?"):
+        turn, normalizer = Turn(question=question), Normalizer()
+        for wire in DemoSupervisor(data_dir=demo_data_dir()).respond([{"role": "user", "content": question}]):
+            for event in normalizer.feed(wire):
+                apply_event(turn, event)
+        [result] = [p.result for p in turn.tools if p.result is not None]
+        assert result.kpi is not None
+        assert kpi_value(result.kpi) in turn.answer_text

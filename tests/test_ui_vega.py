@@ -56,7 +56,9 @@ def test_categories_draw_horizontal_bars_in_the_rules_order() -> None:
 def test_two_measures_draw_a_scatter() -> None:
     assert "scatter" in available_kinds(REGIONS, describe_columns(REGIONS))
     spec, frame = draw(REGIONS, "scatter")
-    assert spec["mark"]["type"] == "circle"
+    dots, names = spec["layer"]  # three dots: each is named beside it too
+    assert dots["mark"]["type"] == "circle"
+    assert names["mark"]["type"] == "text" and names["encoding"]["text"] == {"field": "name"}
     assert {spec["encoding"]["x"]["title"], spec["encoding"]["y"]["title"]} == {"net revenue", "orders"}
     assert len(frame) == 3
     assert spec["encoding"]["tooltip"][0] == {"field": "name", "type": "nominal", "title": "region"}

@@ -20,7 +20,7 @@ from mas.demo.wording import count, filter_phrase, join_words, money, percent, p
         (Decimal("999.5"), "$999.50"),
         (Decimal("0"), "$0.00"),
         (Decimal("-3709982.52"), "-$3.7M"),
-        (4752.11, "$4.8K"),
+        (4752.11, "$4,752"),  # whole from a thousand to a hundred thousand, as the KPI card
     ],
 )
 def test_money(value: Decimal | float, text: str) -> None:

@@ -18,7 +18,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from mas.transcript import TextPart, ToolPart, Turn, apply_event
 from mas.wire.events import Event, Status, TextDelta, ToolCall, ToolOutput
-from ui import genie_view, result
+from ui import checks, genie_view, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -43,7 +43,7 @@ def tool_label(part: ToolPart) -> str:
     return f"{part.name}{' · ' + rows if rows else ''}{took}"
 
 
-def _tool_details(part: ToolPart) -> None:
+def _tool_details(part: ToolPart, *, turn: Turn | None = None, index: int | None = None) -> None:
     """Inside the status/expander: the question the sub-agent was asked, its SQL, its own words."""
     if part.question:
         st.markdown(f"**Asked:** {literal(part.question)}")
@@ -51,12 +51,14 @@ def _tool_details(part: ToolPart) -> None:
         st.code(part.sql, language="sql")
     genie_view.details(part)
     if part.result is not None and part.result.text:
-        st.caption(literal(part.result.text))
+        st.caption(checks.tool_text(turn, index, part))
 
 
-def replay_tool(part: ToolPart, *, key: str, question: str) -> None:
+def replay_tool(
+    part: ToolPart, *, key: str, question: str, turn: Turn | None = None, index: int | None = None
+) -> None:
     with st.expander(tool_label(part), icon=_icon(part)):
-        _tool_details(part)
+        _tool_details(part, turn=turn, index=index)
     result.render(part, key=key, question=question)
     genie_view.extras(part)
 
@@ -74,9 +76,10 @@ def replay_answer(turn: Turn) -> None:
     """Draw the parts of a finished (or interrupted) answer from its record; no parsing, no status widgets."""
     for index, part in enumerate(turn.parts):
         if isinstance(part, TextPart):
-            st.markdown(answer_markdown(part.text))
+            st.markdown(checks.answer_text(turn, index, part))
         else:
-            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question)
+            replay_tool(part, key=f"{turn.id}-{index}", question=turn.question, turn=turn, index=index)
+    checks.note(turn)
 
 
 def end_notes_due(turn: Turn) -> bool:
@@ -161,6 +164,7 @@ def stream_turn(
     text = _TextBuffer()
     started, seen_any = time.monotonic(), False
     last_tick = started
+    ended = False
     try:
         while not pump.finished:
             batch = pump.take(text.wait() if text.pending else TICK_SECONDS)
@@ -183,8 +187,12 @@ def stream_turn(
                 _tick(tools, waiting, seen_any=seen_any, waited=now - started, progress=progress)
                 last_tick = now
         yield from text.flush(final=True)
+        ended = True
     finally:
         pump.cancel()
+        if not ended:
+            # Stopped (or rerun) mid-answer: keep exactly the text that reached the screen.
+            text.discard_unshown(turn)
 
 
 class _TextBuffer:
@@ -193,6 +201,9 @@ class _TextBuffer:
     def __init__(self) -> None:
         self.pending = ""
         self.last_flush: float | None = None
+        self.unconfirmed = 0
+        """Characters of the last chunk handed out that `st.write_stream` has not yet sent: it checks
+        for Stop/rerun *before* sending a chunk, so the chunk a stop interrupts never showed."""
 
     def add(self, delta: str) -> None:
         self.pending += delta
@@ -212,7 +223,24 @@ class _TextBuffer:
             return
         out, self.pending = self.pending[:cut], self.pending[cut:]
         self.last_flush = now
+        self.unconfirmed = len(out)
         yield answer_markdown(out)
+        self.unconfirmed = 0  # asked for the next chunk: this one was sent
+
+    def discard_unshown(self, turn: Turn) -> None:
+        """Cut from the end of the turn's text what never reached the screen (buffered or interrupted)."""
+        extra = len(self.pending) + self.unconfirmed
+        self.pending, self.unconfirmed = "", 0
+        # The unshown text is the end of the answer's text; a tool call may already follow it in the
+        # record (its event was folded in before the text ahead of it was flushed).
+        for part in reversed([p for p in turn.parts if isinstance(p, TextPart)]):
+            if not extra:
+                break
+            cut = min(extra, len(part.text))
+            part.text = part.text[: len(part.text) - cut]
+            extra -= cut
+            if not part.text:
+                turn.parts.remove(part)
 
 
 def _tick(

@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from mas.errors import MasError
 from mas.transcript import Turn, fail, finish, stop, to_messages
 from mas.wire.messages import ChatMessage
-from ui import brand, genie_view, session
+from ui import brand, checks, genie_view, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -134,8 +134,20 @@ def _footer(turn: Turn, slot: DeltaGenerator, *, follow_ups: bool) -> None:
                 _after_answer(turn)
 
 
+def stop_button(slot: DeltaGenerator, turn: Turn) -> None:
+    """Stop, under the streaming answer, in the slot its footer takes when it ends.
+
+    A click is a widget event, so Streamlit interrupts this run and starts the next one at once;
+    that run finds the turn still streaming, marks it stopped, and replays it with the stop note
+    and Retry. (The chat input's own Stop ends the run with no next one, and after a stop every
+    further `st` call raises again: streamlit/runtime/scriptrunner_utils/script_requests.py,
+    `on_scriptrunner_yield`, "If we have a STOP request, return the request and remain stopped".)
+    """
+    slot.button("Stop", key=f"stop-{turn.id}", icon=":material/stop_circle:", type="secondary")
+
+
 def _after_answer(turn: Turn) -> None:
-    if turn.status == "error":
+    if turn.status in ("error", "stopped"):
         st.button("Retry", key=f"retry-{turn.id}", icon=":material/refresh:", on_click=retry, args=(turn.id,))
     elif turn.suggestions:
         with st.container(horizontal=True, gap="small"):
@@ -156,9 +168,12 @@ def ask(question: str) -> None:
         st.markdown(literal(question))
     with st.chat_message("assistant", avatar=brand.ASSISTANT_AVATAR):
         body, footer = st.container(), st.empty()
+        stop_button(footer, turn)
         with body:
             _stream(turn, messages)
         _footer(turn, footer, follow_ups=True)
+    if checks.of(turn).flagged:
+        st.rerun()  # the streamed text is drawn already: replaying it is what marks the flagged figures
 
 
 def _stream(turn: Turn, messages: list[ChatMessage]) -> None:

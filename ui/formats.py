@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mas.results.columns import ColumnMeta, label
+from mas.results import numbers
+from mas.results.columns import ColumnMeta, header, is_change
 from mas.results.kpi import Kpi
 from ui.vega import time_grain
 
@@ -36,11 +37,12 @@ def column_config(table: pd.DataFrame, columns: Sequence[ColumnMeta]) -> dict[st
     for meta in columns:
         if meta.name not in table.columns:
             continue
-        title = label(meta.name)
+        title = header(meta.name)
         if meta.format == "currency":
             config[meta.name] = st.column_config.NumberColumn(title, format=_currency_format(meta.currency))
         elif meta.format == "percent":
-            fmt = "percent" if is_fraction(table[meta.name]) else "%.1f%%"
+            # A change reads with its sign: "+21.1%", "-3.2%" (a fraction keeps the percent preset).
+            fmt = "percent" if is_fraction(table[meta.name]) else "%+.1f%%" if is_change(meta) else "%.1f%%"
             config[meta.name] = st.column_config.NumberColumn(title, format=fmt)
         elif meta.format == "integer":
             config[meta.name] = st.column_config.NumberColumn(title, format="localized")
@@ -54,7 +56,16 @@ def column_config(table: pd.DataFrame, columns: Sequence[ColumnMeta]) -> dict[st
             config[meta.name] = st.column_config.NumberColumn(title, format="%d")
         else:
             config[meta.name] = st.column_config.Column(title)
+    first = next((m for m in columns if m.name in table.columns), None)
+    if first is not None and first.role != "measure" and len(config) > PINNED_FROM:
+        # Wide tables scroll sideways inside their card (a phone shows two or three columns):
+        # the row's name stays in view while the figures scroll.
+        config[first.name]["pinned"] = True
     return config
+
+
+PINNED_FROM = 3
+"""Tables with more columns than this keep their first (naming) column pinned while scrolling."""
 
 
 def _currency_format(currency: str | None) -> str:
@@ -90,22 +101,22 @@ def kpi_value(kpi: Kpi) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if kpi.format == "currency":
-        sign = "-" if value < 0 else ""
-        return f"{sign}{_SYMBOLS.get(kpi.currency or 'USD', '')}{compact(abs(value))}"
+        # The rule the answer text quotes figures by ("$249.0M"), so card and sentence agree.
+        return numbers.money(value, symbol=_SYMBOLS.get(kpi.currency or "USD", ""))
     if kpi.format == "percent":
-        return f"{value:.1f} %"
+        return numbers.percent(value, signed=False)
     if kpi.format == "year":
         return str(int(value))
     return compact(value)
 
 
 def kpi_delta(kpi: Kpi) -> str | None:
-    """The change shown under the value: "+12.5 % vs 2024" (or the absolute change when % is unknown)."""
+    """The change shown under the value: "+12.5% vs 2024" (or the absolute change when % is unknown)."""
     if kpi.delta is None:
         return None
     against = f" vs {kpi.previous_period}" if kpi.previous_period else ""
     if kpi.delta_pct is not None:
-        return f"{kpi.delta_pct:+.1f} %{against}"
+        return f"{numbers.percent(kpi.delta_pct)}{against}"
     change = Kpi(value=kpi.delta, label=kpi.label, format=kpi.format, currency=kpi.currency)
     text = kpi_value(change)
     return f"{text if text.startswith('-') else '+' + text}{against}"

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from mas.results.charts import ChartKind, available_kinds, build_chart
+from mas.results.charts import ChartKind, build_chart
 from mas.results.columns import ColumnMeta
 from mas.results.export import DISPLAY_CAP, display_frame, to_csv_bytes
 from mas.results.kpi import Kpi
@@ -28,7 +28,8 @@ from ui import formats, session
 from ui.text import literal
 from ui.vega import chart_frame, chart_spec
 
-KIND_LABELS = {"line": "Line", "multi_line": "Lines", "bar": "Bar", "scatter": "Scatter"}
+KIND_LABELS = {"line": "Line", "multi_line": "Lines", "bar": "Bar", "scatter": "Scatter",
+               "grouped_bar": "Grouped bars", "diverging_bar": "Change"}  # fmt: skip
 _FILLER = frozenset({
     "what", "whats", "is", "are", "was", "were", "the", "our", "me", "show", "which", "how", "did", "do",
     "does", "a", "an", "of", "please",
@@ -88,7 +89,7 @@ def view_of(part: ToolPart) -> ResultView | None:
         result, table = part.result, part.result.table
         frame, _, _ = display_frame(table, cap=DISPLAY_CAP, total_rows=result.total_rows)
         kpi = result.kpi if result.kind == "kpi" else None
-        kinds = [] if kpi is not None else available_kinds(table, result.columns)
+        kinds = list(result.chart_kinds)
         view = cache[part.id] = ResultView(
             table=table,
             columns=result.columns,

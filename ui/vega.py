@@ -18,8 +18,10 @@ import pandas as pd
 
 from mas.errors import ResultError
 from mas.results.charts import ChartSpec
-from mas.results.columns import ColumnMeta, Format, label
+from mas.results.columns import ColumnMeta, Format, label, stem
 
+LABELLED_DOTS = 15
+"""A scatter of at most this many dots names each one beside it."""
 BRAND = ("#2F7FD9", "#EC3115", "#7A8CA3", "#F2A541", "#3BA99C", "#9B6FCF", "#C9B79C")
 X, Y, SERIES, NAME = "x", "y", "series", "name"
 _CONFIG = {"range": {"category": list(BRAND)}, "view": {"stroke": None}}
@@ -31,7 +33,7 @@ def chart_frame(chart: ChartSpec) -> pd.DataFrame:
     if chart.data is None or chart.x is None or not chart.y:
         raise ResultError(f"Nothing to draw for a {chart.kind!r} chart.")
     data = chart.data
-    if chart.kind != "multi_line":
+    if chart.kind not in ("multi_line", "grouped_bar"):
         frame = pd.DataFrame({X: data[chart.x].to_numpy(), Y: data[chart.y[0]].to_numpy()})
         if chart.label is not None:
             frame.insert(0, NAME, data[chart.label].to_numpy())
@@ -39,7 +41,8 @@ def chart_frame(chart: ChartSpec) -> pd.DataFrame:
     wide = pd.DataFrame({X: data[chart.x].to_numpy(), **{str(i): data[name].to_numpy()
                                                           for i, name in enumerate(chart.y)}})
     long = wide.melt(id_vars=[X], var_name=SERIES, value_name=Y)
-    long[SERIES] = long[SERIES].map(lambda i: chart.y[int(i)].strip())
+    names = chart.legend or [name.strip() for name in chart.y]
+    long[SERIES] = long[SERIES].map(lambda i: names[int(i)])
     return long
 
 
@@ -136,15 +139,67 @@ def chart_spec(chart: ChartSpec, metas: Sequence[ColumnMeta]) -> dict[str, Any]:
             "encoding": {"y": x_enc | {"title": None, "sort": None}, "x": y_enc,
                          "tooltip": [_tip(x_enc), _tip(y_enc)]},
         }
+    if chart.kind in ("grouped_bar", "diverging_bar"):
+        return spec | compare_spec(chart, x_enc=x_enc, y_enc=y_enc)
     if chart.kind == "scatter":
         x_enc = _measure_encoding(X, chart.x, meta=_meta(metas, chart.x), fallback=None)
     spec["mark"] = _mark(chart.kind)
     spec["encoding"] = {"x": x_enc, "y": y_enc, "tooltip": [_tip(x_enc), _tip(y_enc)]}
     if chart.label is not None:
         spec["encoding"]["tooltip"].insert(0, {"field": NAME, "type": "nominal", "title": label(chart.label)})
+        if len(x_values) <= LABELLED_DOTS:
+            # Few dots: each named beside it, not only in its tooltip.
+            text = {"type": "text", "align": "left", "dx": 7, "dy": -6, "fontSize": 11, "color": "#555"}
+            names = {"mark": text, "encoding": {"text": {"field": NAME}}}
+            spec["layer"] = [{"mark": spec.pop("mark")}, names]
     if chart.kind == "multi_line":
         y_enc["title"] = None
         legend = {"orient": "bottom", "title": None}
         spec["encoding"]["color"] = {"field": SERIES, "type": "nominal", "legend": legend}
         spec["encoding"]["tooltip"].insert(1, {"field": SERIES, "type": "nominal", "title": "series"})
     return spec
+
+
+_TIME_UNITS = {"year": "year", "quarter": "yearquarter", "month": "yearmonth"}
+
+
+def compare_spec(chart: ChartSpec, *, x_enc: dict[str, Any], y_enc: dict[str, Any]) -> dict[str, Any]:
+    """Grouped bars (one bar per series within each category or period) and diverging bars of a
+    change (rises in brand blue, falls in brand red); categories run down, periods across."""
+    assert chart.data is not None and chart.x is not None
+    across = x_enc["type"] != "nominal"
+    if across and x_enc["type"] == "temporal":
+        # Bars side by side need a band scale: periods become ordinal steps, still read as dates.
+        grain = chart.x_format or "date"
+        grain = grain if grain in _TIME_UNITS else time_grain(chart.data[chart.x], grain)
+        x_enc = x_enc | {"type": "ordinal", "timeUnit": _TIME_UNITS.get(grain, "yearmonthdate")}
+    tooltip = [_tip(x_enc), _tip(y_enc)]
+    mark = {"type": "bar", "cornerRadiusEnd": 2}
+    if chart.kind == "diverging_bar":
+        falls = {"test": f"datum.{Y} < 0", "value": BRAND[1]}
+        color: dict[str, Any] = {"condition": falls, "value": BRAND[0]}
+        offset: dict[str, Any] = {}
+    else:
+        legend = {"orient": "bottom", "title": None, "columns": 2, "labelLimit": 150}  # two fit a phone
+        color = {"field": SERIES, "type": "nominal", "legend": legend, "sort": None}
+        if chart.legend:
+            # One measure over periods: earlier ones muted, the latest in brand blue; the axis names it.
+            color["scale"] = {"range": [*BRAND[2:][: len(chart.legend) - 1], BRAND[0]]}
+            y_enc = y_enc | {"title": " ".join(stem(chart.y[-1])) or y_enc["title"]}
+        offset = {"field": SERIES, "sort": None}
+        tooltip.insert(1, {"field": SERIES, "type": "nominal", "title": "series"})
+    if across:
+        encoding = {"x": x_enc, "y": y_enc, "color": color, "tooltip": tooltip}
+        if offset:
+            encoding["xOffset"] = offset
+        return {"mark": mark, "encoding": encoding}
+    bars = len(chart.y) if offset else 1
+    encoding = {"y": x_enc | {"title": None, "sort": None}, "x": y_enc, "color": color, "tooltip": tooltip}
+    if offset:
+        encoding["yOffset"] = offset
+    return {
+        "height": {"step": 14 * bars + 8},
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "mark": mark,
+        "encoding": encoding,
+    }

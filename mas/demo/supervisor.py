@@ -26,6 +26,7 @@ from mas.demo.engine import DemoEngine
 from mas.demo.genie_format import Shape, genie_output
 from mas.demo.intents import Intent, Refusal, interpret_conversation
 from mas.demo.plans import Plan, build_plan
+from mas.demo.readings import readings_note
 from mas.errors import DemoDataError
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,8 @@ class DemoSupervisor:
         if style.marker == "start":
             yield wire.marker()
         if isinstance(interpretation, Intent):
-            yield from self._answer(build_plan(interpretation), style=style, wire=wire)
+            note = readings_note(questions[-1])
+            yield from self._answer(build_plan(interpretation), style=style, wire=wire, note=note)
         else:
             reason = interpretation.reason if isinstance(interpretation, Refusal) else None
             if style.marker == "before_answer":
@@ -132,7 +134,7 @@ class DemoSupervisor:
             yield from wire.message(capabilities_text(reason), stream=style.stream_answer)
         yield wire.completed()
 
-    def _answer(self, plan: Plan, *, style: Style, wire: _Wire) -> Iterator[dict[str, Any]]:
+    def _answer(self, plan: Plan, *, style: Style, wire: _Wire, note: str = "") -> Iterator[dict[str, Any]]:
         yield from wire.message(lead_in(plan), stream=True)
         call_id = f"call_{uuid.uuid4().hex[:24]}"
         yield from wire.function_call(call_id, json.dumps({"genie_query": plan.genie_query}))
@@ -145,6 +147,8 @@ class DemoSupervisor:
         else:
             yield wire.function_call_output(call_id, genie_output(plan, result, shape=style.genie_shape))
             answer = answer_text(plan, result)
+            if note:
+                answer += f"\n\n_{note}_"  # how relative periods and the chart asked for were read
         if style.marker == "before_answer":
             yield wire.marker()
         yield from wire.message(answer, stream=style.stream_answer)

@@ -11,6 +11,10 @@ from decimal import Decimal
 
 from mas.demo.periods import Period
 
+# Figures are written by the one rule the KPI card uses too (re-exported for the demo).
+from mas.results.numbers import money as money
+from mas.results.numbers import percent as percent
+
 DIMENSION_NAMES = {
     "region": "region", "country": "country", "channel": "sales channel", "category": "product category",
     "product": "product", "segment": "customer segment", "customer": "customer",
@@ -56,24 +60,5 @@ def periods_phrase(periods: tuple[Period, ...]) -> str:
     return "in " + join_words([p.label for p in periods])
 
 
-def money(value: Decimal | float | int) -> str:
-    """$1.23B, $12.3M, $845.2K, $1,234.56 — the way revenue figures are quoted."""
-    number = float(value)
-    sign = "-" if number < 0 else ""
-    size = abs(number)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if size >= limit:
-            scaled = size / limit
-            digits = 2 if scaled < 10 and suffix == "B" else 1
-            return f"{sign}${scaled:,.{digits}f}{suffix}"
-    return f"{sign}${size:,.2f}"
-
-
 def count(value: Decimal | float | int) -> str:
     return f"{int(value):,}"
-
-
-def percent(value: Decimal | float | int, *, signed: bool = True) -> str:
-    """+18.4% / -3.0% (signed) or 42.1%."""
-    number = float(value)
-    return f"{number:+.1f}%" if signed else f"{number:.1f}%"

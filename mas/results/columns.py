@@ -171,3 +171,77 @@ def label(name: str) -> str:
     if text[:1].isupper() and text[1:] == text[1:].lower():
         return text[:1].lower() + text[1:]
     return text or name
+
+
+_CHANGE_WORDS = frozenset({"change", "growth", "delta", "diff", "difference", "yoy", "qoq", "mom", "wow",
+                           "variance"})
+_SHARE_WORDS = frozenset({"share", "pct", "percent", "percentage", "%", "rank", "mix"})
+_PERIOD_WORDS = frozenset({
+    "q", "h", "fy", "ytd", "qtd", "mtd", "prior", "previous", "prev", "last", "this", "current", "curr", "ly",
+    "py", "cy", "year", "quarter", "month", "week", "period", "ago", "target", "plan", "actual", "budget",
+    "forecast", "goal", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+})  # fmt: skip
+_EARLIER_WORDS = frozenset({"prior", "previous", "prev", "last", "ly", "py", "ago"})
+
+
+def is_change(meta: ColumnMeta) -> bool:
+    """A change between two periods: `change_pct`, `yoy_growth_pct`, `revenue_delta`."""
+    return bool(set(words(meta.name)) & _CHANGE_WORDS)
+
+
+def is_comparable(meta: ColumnMeta, headline: ColumnMeta) -> bool:
+    """The headline's quantity for another period or scenario (`revenue_2024` beside `revenue_2025`,
+    `prior_year_revenue`, `target`): same format and currency, neither a change nor a share."""
+    tokens = set(words(meta.name))
+    same_unit = (meta.format, meta.currency) == (headline.format, headline.currency)
+    return same_unit and not tokens & (_CHANGE_WORDS | _SHARE_WORDS)
+
+
+def stem(name: str) -> tuple[str, ...]:
+    """What a column measures, without its period or scenario: `net_revenue_q3_2024` → ("net", "revenue")."""
+    return tuple(t for t in words(name) if not t.isdigit() and t not in _PERIOD_WORDS)
+
+
+def chronological(metas: Sequence[ColumnMeta]) -> list[ColumnMeta]:
+    """Period variants of one measure, earliest first: by the year in the name, a prior one first."""
+
+    def key(item: tuple[int, ColumnMeta]) -> tuple[int, int, int]:
+        index, meta = item
+        tokens = words(meta.name)
+        years = [int(t) for t in tokens if len(t) == 4 and t.isdigit()]
+        return max(years, default=9999), 0 if set(tokens) & _EARLIER_WORDS else 1, index
+
+    return [meta for _, meta in sorted(enumerate(metas), key=key)]
+
+
+_ACRONYMS = {
+    "yoy": "YoY", "qoq": "QoQ", "mom": "MoM", "wow": "WoW", "ytd": "YTD", "qtd": "QTD", "mtd": "MTD",
+    "id": "ID", "sku": "SKU", "aov": "AOV", "arr": "ARR", "mrr": "MRR", "gmv": "GMV", "ltv": "LTV",
+    "arpu": "ARPU", "kpi": "KPI", "usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "emea": "EMEA",
+    "apac": "APAC", "latam": "LATAM", "amer": "AMER", "nps": "NPS", "roi": "ROI", "cogs": "COGS",
+    "pct": "%", "percent": "%", "avg": "average", "qty": "quantity", "num": "number",
+}  # fmt: skip
+_PERIOD_LABEL = re.compile(r"^(q[1-4]|h[12]|fy\d{0,4}|w\d{1,2})$", re.I)
+
+
+def header(name: str) -> str:
+    """A column name as a table header in sentence case: "net_revenue_q3_2025" → "Net revenue Q3 2025",
+    "pct_of_total" → "% of total", "orderDate" → "Order date"; a name with capitals of its own
+    beyond a first one ("ARR (EUR)", "Net Revenue") keeps them."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", " ", name.strip())
+    tokens = [t for t in re.split(r"[_\s]+", spaced) if t]
+    if not tokens:
+        return name
+    if " " in name.strip() and "_" not in name:
+        return name.strip()[:1].upper() + name.strip()[1:]  # written for people already
+    out: list[str] = []
+    for token in tokens:
+        lowered = token.lower()
+        if lowered in _ACRONYMS:
+            out.append(_ACRONYMS[lowered])
+        elif _PERIOD_LABEL.match(token):
+            out.append(token.upper())
+        else:
+            out.append(lowered)
+    text = " ".join(out)
+    return text[:1].upper() + text[1:]

@@ -19,9 +19,11 @@ from typing import Any, Literal
 import pandas as pd
 
 from mas.results import statement
+from mas.results.chart_rules import ChartKind, available_kinds
 from mas.results.columns import ColumnMeta, describe_columns
 from mas.results.kpi import Kpi, kpi_from_table
 from mas.results.pipe_tables import split_prose
+from mas.results.tool_errors import error_of, is_error_text
 from mas.results.values import ValueHint
 
 log = logging.getLogger(__name__)
@@ -32,17 +34,10 @@ _MAX_DEPTH = 16
 _SQL = re.compile(
     r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(?:SELECT|WITH|VALUES|SHOW|DESCRIBE|EXPLAIN)\b", re.I | re.S
 )
-_ERROR_TEXT = re.compile(
-    r"^(?:error|exception)\s*[:!(-]|^(?:an?\s+)?error\s+(?:occurred|while|when|during|calling|executing|getting)\b"
-    r"|^failed\s+to\b|^failure\s*:",
-    re.I,
-)
-_ERROR_CODE = re.compile(r"^[A-Z]+(?:_[A-Z]+)+:")  # e.g. "INVALID_PARAMETER_VALUE: …" (mas-output.md §3)
 _SQL_KEYS = frozenset({"sql", "sql_query", "query_str", "generated_sql", "statement_text"})
 _TEXT_KEYS = frozenset({"text", "content", "message", "answer", "response", "summary", "output", "result"})
 _SUGGESTION_KEYS = frozenset({"suggested_questions", "suggestions", "follow_up_questions", "followups"})
 _STATEMENT_KEYS = frozenset({"manifest", "result", "status", "statement_id"})
-_FAILED = frozenset({"FAILED", "CANCELED", "CANCELLED", "CLOSED"})
 _SHOWING = re.compile(
     r"(?<![a-z])showing\s+(?:the\s+)?(?:first\s+|top\s+)?([\d,]+)\s+(?:of|out\s+of)\s+([\d,]+)\s+rows\b", re.I
 )
@@ -69,6 +64,8 @@ class ToolResult:
     kind: Kind = "text"
     kpi: Kpi | None = None
     """The headline figure when the table is KPI-shaped (then `kind` is "kpi")."""
+    chart_kinds: tuple[ChartKind, ...] = ()
+    """The charts that fit the table, the default first (`mas.results.chart_rules`); none for a KPI."""
 
 
 @dataclass
@@ -102,8 +99,10 @@ def _result(found: _Found) -> ToolResult:
         text = found.error
     kind: Kind = "text"
     kpi = kpi_from_table(table, columns) if table is not None else None
+    charts: tuple[ChartKind, ...] = ()
     if table is not None:
         kind = "kpi" if kpi is not None else "table"
+        charts = () if kpi is not None else tuple(available_kinds(table, columns))
     total = found.total_rows
     return ToolResult(
         text=text,
@@ -117,6 +116,7 @@ def _result(found: _Found) -> ToolResult:
         columns=columns,
         kind=kind,
         kpi=kpi,
+        chart_kinds=charts,
     )
 
 
@@ -219,18 +219,7 @@ def _is_count(value: Any) -> bool:
 
 def _error(item: Mapping[str, Any], found: _Found) -> set[str]:
     """Record an error the dict reports; returns the keys it used."""
-    error, code, status = item.get("error"), item.get("error_code"), item.get("status")
-    message: str | None = None
-    used: set[str] = set()
-    if error:
-        detail = error.get("message") or error.get("error") if isinstance(error, Mapping) else error
-        message, used = str(detail or json.dumps(error)), {"error", "message"}
-    elif code and isinstance(item.get("message"), str):
-        message, used = f"{code}: {item['message']}", {"error_code", "message"}
-    elif isinstance(status, Mapping) and status.get("state") in _FAILED:
-        detail = status.get("error")
-        text = detail.get("message") if isinstance(detail, Mapping) else None
-        message, used = text or f"The query ended as {status['state']}.", {"status"}
+    message, used = error_of(item)
     if message is not None and found.error is None:
         found.error = message
         found.texts.append(message)
@@ -303,8 +292,7 @@ def _prose(text: str, found: _Found) -> None:
     showing = _SHOWING.search(prose.text)
     if showing and found.total_rows is None:
         found.total_rows = int(showing.group(2).replace(",", ""))
-    is_error = _ERROR_TEXT.match(prose.text) or _ERROR_CODE.match(prose.text)
-    if prose.text and is_error and found.error is None and found.table is None:
+    if prose.text and is_error_text(prose.text) and found.error is None and found.table is None:
         found.error = prose.text
     if prose.text:
         found.texts.append(prose.text)
