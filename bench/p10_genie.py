@@ -93,14 +93,23 @@ def _polling_cost() -> tuple[float, float, float]:
     """(our polls per second, the SDK waiter's polls per second, seconds waited) over one 60 s message."""
     from databricks.sdk import WorkspaceClient
 
-    from mas.demo.faults import fingerprint
+    from mas.demo.exchange import PLAIN, Exchange, RequestInfo, fingerprint
     from mas.demo.server import Emulator
     from mas.genie.conversation import GenieBackend
     from mas.genie.pacing import RateGate
     from mas.settings import GeniePolicy
     from mas.wire.messages import ChatMessage
 
-    with Emulator() as emulator:
+    seen: list[RequestInfo] = []
+
+    class Counter:
+        """Observes every request the emulator reads (the polls are what is counted)."""
+
+        def exchange(self, request: RequestInfo) -> Exchange:
+            seen.append(request)
+            return PLAIN
+
+    with Emulator(observer=Counter()) as emulator:
         emulator.genie.step_seconds = WAIT_SECONDS / 6  # 7 statuses: COMPLETED after 60 s
         emulator.genie.rate_limit = 100
         w = WorkspaceClient(host=emulator.url, token="bench-sdk", auth_type="pat")
@@ -130,12 +139,12 @@ def _polling_cost() -> tuple[float, float, float]:
             backend.close()
         waited = time.monotonic() - begun
         thread.join(timeout=WAIT_SECONDS * 2)
-        requests = emulator.requests
+        requests = list(seen)
     polls = [
         r for r in requests if r.method == "GET" and "/messages/" in r.path and "/attachments/" not in r.path
     ]
-    our_count = sum(1 for r in polls if r.auth_fingerprint == fingerprint("Bearer bench-ours"))
-    sdk_count = sum(1 for r in polls if r.auth_fingerprint == fingerprint("Bearer bench-sdk"))
+    our_count = sum(1 for r in polls if r.identity == fingerprint("Bearer bench-ours"))
+    sdk_count = sum(1 for r in polls if r.identity == fingerprint("Bearer bench-sdk"))
     sdk_waited = sdk_polls[0] if sdk_polls else waited
     return our_count / waited, sdk_count / sdk_waited, waited
 

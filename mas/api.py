@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
@@ -23,14 +22,14 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from mas.endpoint.connection import Connection, resolve
-from mas.errors import ConfigError, IdentityError
+from mas.errors import ConfigError, IdentityError, SettingError
+from mas.settings import settings
 from mas.wire.events import Done, ErrorEvent, Event, Status, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_BODY_BYTES, ChatMessage, StreamChatRequest
 
 logger = logging.getLogger(__name__)
 
 STREAM_PATH = "/api/chat/stream"
-DEFAULT_KEEPALIVE_SECONDS = 15.0
 SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
 DONE_LINE = "data: [DONE]\n\n"
 # A comment line with no blank line after it: per the SSE spec a comment dispatches nothing
@@ -45,20 +44,30 @@ _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def keepalive_from_env() -> float:
-    raw = os.environ.get("MAS_SSE_KEEPALIVE")
-    return float(raw) if raw else DEFAULT_KEEPALIVE_SECONDS
+    return settings().sse_keepalive
 
 
 def routes(*, keepalive_seconds: float | None = None) -> list[BaseRoute]:
-    """The API's routes, for `st.App(script, routes=routes())` or any Starlette app."""
+    """The API's routes, for `st.App(script, routes=routes())` or any Starlette app.
+
+    Without `keepalive_seconds`, MAS_SSE_KEEPALIVE is read per request: a bad value is then
+    one request's JSON answer, not a server that fails to start.
+    """
     from mas.genie.download_route import routes as genie_routes
 
-    api = _StreamApi(keepalive=keepalive_seconds if keepalive_seconds is not None else keepalive_from_env())
+    api = _StreamApi(keepalive=keepalive_seconds)
     return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS), *genie_routes()]
 
 
 def _reject(status: int, error: str, *, detail: Any = None) -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail}, status_code=status)
+
+
+def _setting_problem(exc: SettingError) -> JSONResponse:
+    # The server is set up wrongly, not the request: 503 (it cannot serve until fixed), with
+    # the sentence that names the variable, and no traceback.
+    logger.error("[API] configuration problem: %s", exc)
+    return _reject(503, str(exc), detail="The app's configuration needs fixing; the request was fine.")
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -220,7 +229,7 @@ def sse_lines(event: Event) -> list[str]:
 
 
 class _StreamApi:
-    def __init__(self, *, keepalive: float) -> None:
+    def __init__(self, *, keepalive: float | None) -> None:
         self.keepalive = keepalive
 
     async def handle(self, request: Request) -> Response:
@@ -233,6 +242,10 @@ class _StreamApi:
         parsed = await parse_request(request)
         if isinstance(parsed, JSONResponse):
             return parsed
+        try:
+            keepalive = self.keepalive if self.keepalive is not None else keepalive_from_env()
+        except SettingError as exc:
+            return _setting_problem(exc)
         pipe = _Pipe(loop=asyncio.get_running_loop())
         headers = dict(request.headers)
         thread = threading.Thread(
@@ -247,8 +260,9 @@ class _StreamApi:
         first = pipe.items.popleft()
         if isinstance(first, ConfigError):
             pipe.stop.set()
-            status = 401 if isinstance(first, IdentityError) else 500
-            return _reject(status, str(first))
+            if isinstance(first, SettingError):
+                return _setting_problem(first)
+            return _reject(401 if isinstance(first, IdentityError) else 500, str(first))
         if not isinstance(first, Connection):  # the thread failed before it had a connection
             pipe.stop.set()
             message = (
@@ -256,12 +270,14 @@ class _StreamApi:
             )
             return _reject(500, message)
         logger.info("[API] streaming %d messages as %s", len(parsed.messages), first.identity)
-        return StreamingResponse(self._sse(pipe), media_type="text/event-stream", headers=SSE_HEADERS)
+        return StreamingResponse(
+            self._sse(pipe, keepalive=keepalive), media_type="text/event-stream", headers=SSE_HEADERS
+        )
 
-    async def _sse(self, pipe: _Pipe) -> AsyncIterator[str]:
+    async def _sse(self, pipe: _Pipe, *, keepalive: float) -> AsyncIterator[str]:
         try:
             while True:
-                if not await pipe.wait(self.keepalive):
+                if not await pipe.wait(keepalive):
                     yield KEEPALIVE_LINE
                     continue
                 # Everything already queued goes out in one write: under load this saves a pass

@@ -12,15 +12,15 @@ import argparse
 import json
 import logging
 import math
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from mas.endpoint.connection import resolve
 from mas.errors import MasError
-from mas.results.toolresult import ToolResult, parse_tool_output
-from mas.transcript import genie_question
+from mas.results.toolresult import ToolResult
+from mas.settings import settings
+from mas.transcript import ToolPart, Turn, apply_event, finish
 from mas.wire.events import Done, ErrorEvent, Event, Status, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import MAX_CONTENT_CHARS, ChatMessage
 
@@ -96,11 +96,15 @@ def table_preview(result: ToolResult) -> list[str]:
 
 
 class _Renderer:
-    """Writes events to a terminal: text as it streams, tool activity on its own indented lines."""
+    """Writes events to a terminal: text as it streams, tool activity on its own indented lines.
 
-    def __init__(self, out: TextIO, style: _Style) -> None:
+    Each event is folded into `turn` first (`mas.transcript`), and what is shown comes from it.
+    """
+
+    def __init__(self, out: TextIO, style: _Style, *, turn: Turn) -> None:
         self.out = out
         self.style = style
+        self.turn = turn
         self.mid_line = False
         self.after_block = False
 
@@ -113,6 +117,7 @@ class _Renderer:
         self.after_block = True
 
     def text(self, event: TextDelta) -> None:
+        apply_event(self.turn, event)
         delta = event.delta
         if self.after_block:  # one blank line between a tool block and the text after it
             delta = delta.lstrip("\n")
@@ -124,7 +129,8 @@ class _Renderer:
         self.mid_line = not delta.endswith("\n")
 
     def call(self, event: ToolCall) -> None:
-        question = genie_question(event.args)
+        part = apply_event(self.turn, event)
+        question = part.question if isinstance(part, ToolPart) else None
         shown = question if question is not None else json.dumps(event.args, ensure_ascii=False)
         if self.mid_line:
             self.out.write("\n")
@@ -132,7 +138,10 @@ class _Renderer:
         self.mid_line = False
 
     def output(self, event: ToolOutput) -> None:
-        result = parse_tool_output(event.output)
+        part = apply_event(self.turn, event)
+        result = part.result if isinstance(part, ToolPart) else None
+        if result is None:
+            return
         lines: list[str] = []
         if result.sql:
             sql = result.sql.strip().splitlines()
@@ -149,8 +158,8 @@ class _Renderer:
         self.mid_line = False
 
 
-def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style) -> int:
-    renderer = _Renderer(out, style)
+def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style, turn: Turn) -> int:
+    renderer = _Renderer(out, style, turn=turn)
     status = EXIT_ERROR  # a stream that ended without a terminal event is a failure
     said = ""
     for event in events:
@@ -165,14 +174,26 @@ def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style)
         elif isinstance(event, ToolOutput):
             renderer.output(event)
         elif isinstance(event, ErrorEvent):
+            apply_event(turn, event)
             renderer.finish()
             err.write(f"Error: {event.message}\n")
             status = EXIT_ERROR
         elif isinstance(event, Done):
+            finish(turn)
             renderer.finish()
+            err.write(summary(turn) + "\n")
             status = EXIT_OK
         out.flush()
     return status
+
+
+def summary(turn: Turn) -> str:
+    """One line on how the answer went: its time and its sub-agent calls."""
+    took = f" in {turn.ended_at - turn.started_at:.1f} s" if turn.ended_at is not None else ""
+    calls = len(turn.tools)
+    failed = sum(1 for p in turn.tools if p.state == "error")
+    said = f"{calls} sub-agent call{'s' if calls != 1 else ''}" + (f", {failed} failed" if failed else "")
+    return f"Answered{took} with {said}."
 
 
 def _print_json(events: Iterator[Event], out: TextIO) -> int:
@@ -214,10 +235,12 @@ def main(
         target = connection.endpoint_name if genie is None else f"Genie space {genie.space_id}"
         err.write(f"Asking {target} on {where}…\n")
     events = connection.stream_events([ChatMessage(role="user", content=question)])
-    use_color = not args.no_color and "NO_COLOR" not in os.environ and out.isatty()
+    use_color = not args.no_color and not settings().no_color and out.isatty()
     try:
         return (
-            _print_json(events, out) if args.json else _render(events, out, err=err, style=_Style(use_color))
+            _print_json(events, out)
+            if args.json
+            else _render(events, out, err=err, style=_Style(use_color), turn=Turn(question=question))
         )
     except KeyboardInterrupt:
         err.write("\nInterrupted.\n")

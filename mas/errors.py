@@ -16,6 +16,10 @@ class ConfigError(MasError):
     """The app is configured in a way that cannot work (bad endpoint name, bad auth mode)."""
 
 
+class SettingError(ConfigError):
+    """An environment variable holds a value the app cannot use (`mas.settings`)."""
+
+
 class DemoDataError(MasError):
     """The embedded demo could not generate, open or query its revenue dataset."""
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from databricks.sdk import WorkspaceClient
 from streamlit.testing.v1 import AppTest
+from support.emulator import Emulator
 
-from mas.demo.server import Emulator
 from mas.endpoint.client import MASStreamingClient
 from mas.settings import RetryPolicy, Timeouts
 

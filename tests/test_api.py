@@ -22,10 +22,9 @@ from anyio import to_thread
 from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from starlette.applications import Starlette
+from support.emulator import Emulator, Fault, fingerprint
 
 from mas.api import _Pipe, routes
-from mas.demo.faults import Fault, fingerprint
-from mas.demo.server import Emulator
 from mas.wire.messages import MAX_BODY_BYTES, MAX_CONTENT_CHARS, MAX_MESSAGES
 
 STREAMLIT_THREAD_TOKENS = 28  # streamlit/web/server/starlette/starlette_server_config.py
@@ -52,7 +51,7 @@ class Echo:
 
 
 class _Server:
-    def __init__(self, keepalive: float) -> None:
+    def __init__(self, keepalive: float | None) -> None:
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
             to_thread.current_default_thread_limiter().total_tokens = STREAMLIT_THREAD_TOKENS

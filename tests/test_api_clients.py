@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from httpx_sse import connect_sse
+from support.emulator import Emulator, Fault
 from test_api import ENDPOINT, Echo, _Server
 
-from mas.demo.server import Emulator, Fault
 from mas.wire.events import parse_event
 
 

@@ -15,11 +15,9 @@ import pytest
 from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from databricks.sdk import WorkspaceClient
+from support.emulator import Emulator, Fault, fingerprint
 
-from mas.demo.faults import Fault, fingerprint
-from mas.demo.server import Emulator
 from mas.endpoint.auth import (
-    RELOAD_MESSAGE,
     SDK_RETRY_SECONDS,
     ForwardedUser,
     auth_mode_from_env,
@@ -30,6 +28,7 @@ from mas.endpoint.auth import (
     user_workspace_client,
 )
 from mas.endpoint.connection import resolve
+from mas.endpoint.http_errors import RELOAD_MESSAGE
 from mas.endpoint.preflight import run_preflight
 from mas.errors import ConfigError, IdentityError
 from mas.wire.events import ErrorEvent, TextDelta

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.emulator import Emulator, Fault
 
-from mas.demo.server import Emulator, Fault
 from mas.demo.supervisor import DemoSupervisor
 
 pytestmark = pytest.mark.browser

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.emulator import Emulator
 from test_browser import CHROMIUM, ROOT, TIMEOUT_MS, _free_port, _open, _wait_healthy, expect, wait_idle
-
-from mas.demo.server import Emulator
 
 pytestmark = pytest.mark.browser
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TEST_TOKEN, ScriptedResponder, text_deltas
+from conftest import GENIE_TABLE, TEST_TOKEN, ScriptedResponder, text_deltas
+from support.emulator import Emulator, Fault
 
-from mas.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main, table_preview
-from mas.demo.server import Emulator, Fault
+from mas.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main, summary, table_preview
 from mas.results.toolresult import ToolResult
-from mas.wire.events import Done, parse_event
+from mas.transcript import Turn, apply_event, finish
+from mas.wire.events import Done, ToolCall, ToolOutput, parse_event
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,23 @@ def test_ask_streams_text_and_shows_the_tool_call_with_its_table(workspace_env: 
     assert "(2 rows)" in out
     assert workspace_env.url in err  # where it asked, on stderr so stdout stays the answer
     assert workspace_env.invocations()[0].body["input"] == [{"role": "user", "content": "Revenue by region?"}]
+
+
+def test_the_answer_ends_with_a_summary_on_stderr(workspace_env: Emulator) -> None:
+    code, out, err = _run("ask", "Revenue by region?")
+    assert code == EXIT_OK
+    last = err.splitlines()[-1]
+    assert last.startswith("Answered in ") and last.endswith(" s with 1 sub-agent call.")
+    assert "Answered" not in out
+
+
+def test_summary_counts_calls_and_failures() -> None:
+    turn = Turn(question="q")
+    for call_id, output in (("c1", GENIE_TABLE), ("c2", "Error: the warehouse is stopped")):
+        apply_event(turn, ToolCall(name="agent-genie", call_id=call_id, args={"genie_query": "q"}))
+        apply_event(turn, ToolOutput(name="agent-genie", call_id=call_id, output=output))
+    finish(turn)
+    assert summary(turn).endswith(" s with 2 sub-agent calls, 1 failed.")
 
 
 def test_json_prints_every_event_as_one_line(workspace_env: Emulator) -> None:

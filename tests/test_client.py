@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from conftest import GENIE_TABLE, SCRIPT_TEXT, TEST_TOKEN, ScriptedResponder, text_deltas
 from databricks.sdk import WorkspaceClient
+from support.emulator import MALFORMED_LINES, Emulator, Fault
 
 from mas import ChatMessage
-from mas.demo.server import MALFORMED_LINES, Emulator, Fault
 from mas.endpoint.client import MASStreamingClient
 from mas.settings import DEFAULT_ENDPOINT_NAME, RetryPolicy, Timeouts
 from mas.wire.events import Done, ErrorEvent, Event, TextDelta, ToolCall, ToolOutput

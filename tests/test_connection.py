@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from conftest import APP_TOKEN
 from conftest import WORKSPACE_ENDPOINT as ENDPOINT
+from support.emulator import Emulator, fingerprint
 
 import mas.endpoint.connection as connection_module
-from mas.demo.faults import fingerprint
-from mas.demo.server import Emulator, EmulatorProcess
+from mas.demo.server import EmulatorProcess
 from mas.endpoint.connection import Connection, demo_emulator, normalize_host, resolve, workspace_host
 from mas.errors import ConfigError, IdentityError
 from mas.wire.events import Done, TextDelta

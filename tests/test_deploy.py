@@ -26,9 +26,8 @@ import streamlit
 import yaml
 from databricks.sdk.service import apps
 from streamlit.web.server.app_discovery import discover_asgi_app
+from support.emulator import Emulator, fingerprint
 
-from mas.demo.faults import fingerprint
-from mas.demo.server import Emulator
 from mas.settings import DEFAULT_ENDPOINT_NAME
 
 ROOT = Path(__file__).resolve().parent.parent

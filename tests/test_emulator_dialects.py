@@ -14,8 +14,9 @@ import pytest
 from conftest import GENIE_TABLE, SCRIPT, WORKSPACE_ENDPOINT, ScriptedResponder
 from openai.lib.streaming.responses import ResponseStream
 from openai.types.responses import Response, ResponseStreamEvent
+from support.emulator import Emulator, Fault
 
-from mas.demo.server import Emulator, Fault, scripted_metadata
+from mas.demo.server import scripted_metadata
 from mas.endpoint import dialect as dialects
 from mas.endpoint.client import MASStreamingClient
 from mas.settings import DEFAULT_ENDPOINT_NAME as NAME

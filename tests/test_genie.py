@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 import pytest
 from databricks.sdk import WorkspaceClient
+from support.emulator import Emulator, fingerprint
 
-from mas.demo.faults import fingerprint
 from mas.demo.genie_api import CLARIFY, INLINE_ROWS
-from mas.demo.server import Emulator
 from mas.errors import ConfigError
 from mas.genie.attachments import GenieDetails
 from mas.genie.conversation import CLARIFY_PREFIX, CONVERSATION_KEY, RERUN_NOTE, GenieBackend

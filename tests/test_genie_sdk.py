@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.dashboards import GenieFeedbackRating, MessageStatus, ThoughtType
+from support.emulator import Emulator
 
-from mas.demo.server import Emulator
 from mas.genie.attachments import GenieDetails
 from mas.genie.conversation import GenieBackend
 from mas.genie.pacing import RateGate

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from databricks.sdk import WorkspaceClient
+from support.emulator import Emulator, Fault, fingerprint
 
-from mas.demo.faults import Fault, fingerprint
-from mas.demo.server import Emulator, scripted_metadata
+from mas.demo.server import scripted_metadata
 from mas.endpoint.client import MASStreamingClient
 from mas.endpoint.connection import Connection, resolve
 from mas.endpoint.preflight import PreflightReport, preflight_in_background, run_preflight

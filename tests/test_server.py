@@ -20,8 +20,9 @@ from typing import Any
 import httpx
 import pytest
 from conftest import SCRIPT, ScriptedResponder, text_deltas
+from support.emulator import MALFORMED_LINES, Emulator, Fault
 
-from mas.demo.server import MALFORMED_LINES, Emulator, EmulatorProcess, Fault, demo_pacing_from_env
+from mas.demo.server import EmulatorProcess, demo_pacing_from_env
 from mas.errors import ConfigError
 from mas.settings import DEFAULT_ENDPOINT_NAME
 

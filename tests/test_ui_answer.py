@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from support.emulator import Emulator, Fault
 
-from mas.demo.server import Emulator, Fault
 from mas.endpoint.client import MASStreamingClient
 from mas.transcript import TextPart, ToolPart, Turn
 from mas.wire.messages import ChatMessage

@@ -18,8 +18,8 @@ import pytest
 from conftest import APP_SCRIPT as APP
 from conftest import UI_TOKEN as TOKEN
 from streamlit.testing.v1 import AppTest
+from support.emulator import Emulator, Fault
 
-from mas.demo.server import Emulator, Fault
 from mas.transcript import TextPart, ToolPart, Turn
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from conftest import APP_SCRIPT, GENIE_TABLE
 from streamlit.testing.v1 import AppTest
+from support.emulator import Emulator
 
-from mas.demo.server import Emulator
 from mas.figures import figures
 from mas.transcript import Turn
 from ui import checks

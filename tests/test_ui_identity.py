@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.emulator import Emulator, Fault, fingerprint
 
-from mas.demo.server import Emulator, Fault, fingerprint
 from ui import session
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")

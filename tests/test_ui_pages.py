@@ -9,8 +9,7 @@ import pytest
 from conftest import APP_SCRIPT as APP
 from conftest import UI_TOKEN as TOKEN
 from streamlit.testing.v1 import AppTest
-
-from mas.demo.server import Emulator
+from support.emulator import Emulator
 
 
 def page_text(at: AppTest) -> str:

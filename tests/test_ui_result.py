@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.emulator import Emulator
 
-from mas.demo.server import Emulator
 from mas.results.export import DISPLAY_CAP, to_csv_bytes
 from mas.results.toolresult import ToolResult, parse_tool_output
 from ui.result import counts_caption

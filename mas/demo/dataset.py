@@ -24,6 +24,7 @@ import pandas as pd
 
 from mas.demo import catalog
 from mas.errors import DemoDataError
+from mas.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,9 @@ class DemoDataset:
 
 def default_data_dir() -> Path:
     """`MAS_DEMO_DATA_DIR`, else `<repo>/data/demo` (gitignored)."""
-    configured = os.environ.get("MAS_DEMO_DATA_DIR")
-    if configured:
-        return Path(configured)
+    configured = settings().demo_data_dir
+    if configured is not None:
+        return configured
     return Path(__file__).resolve().parents[2] / "data" / "demo"
 
 

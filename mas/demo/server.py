@@ -1,9 +1,10 @@
 """The serving-endpoint emulator: a real HTTP/1.1 server on 127.0.0.1 that speaks `/invocations`.
 
-`Emulator` runs a `ThreadingHTTPServer` in a background thread on a free port, serves each
-endpoint name from a `Responder` (the demo supervisor by default), queues `Fault`s and keeps
-the `RecordedRequest`s. `EmulatorProcess` runs the demo one in a child process instead. It is
-not the demo's brain (`mas.demo.supervisor`); the wire protocol itself is in `mas.demo.handler`.
+`Emulator` runs a `ThreadingHTTPServer` in a background thread on a free port and serves each
+endpoint name from a `Responder` (the demo supervisor by default); an `Observer`
+(`mas.demo.exchange`) may watch and steer its requests. `EmulatorProcess` runs the demo one in
+a child process instead. It is not the demo's brain (`mas.demo.supervisor`); the wire protocol
+itself is in `mas.demo.handler`.
 """
 
 from __future__ import annotations
@@ -14,32 +15,27 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import IO, Any, cast
 
 from mas.demo.dialects import Dialect
-from mas.demo.faults import MALFORMED_LINES, Fault, RecordedRequest, fingerprint
-from mas.demo.handler import ServingHandler
+from mas.demo.exchange import PLAIN, Exchange, Observer, RequestInfo
+from mas.demo.handler import Responder, ServingHandler
 from mas.demo.routes import Route
 from mas.errors import ConfigError
-from mas.settings import DEFAULT_ENDPOINT_NAME, demo_genie_rate_limit_from_env, demo_genie_step_from_env
+from mas.settings import (
+    DEFAULT_ENDPOINT_NAME,
+    demo_genie_rate_limit_from_env,
+    demo_genie_step_from_env,
+    settings,
+)
 
-__all__ = [
-    "MALFORMED_LINES",
-    "Emulator",
-    "EmulatorProcess",
-    "Fault",
-    "RecordedRequest",
-    "Responder",
-    "fingerprint",
-]
+__all__ = ["Emulator", "EmulatorProcess", "Responder"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DEMO_PACING = 0.03
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # holds the `mas` package
 
 
@@ -48,6 +44,7 @@ class _Server(ThreadingHTTPServer):
     # ~1 s for the client's SYN retry (measured with 50 concurrent API streams).
     request_queue_size = 128
     daemon_threads = True
+    host: Any  # the `Emulator`, which the handler sees as its `ServingHost`
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that goes away mid-stream (the stop button, an early close) is routine here;
@@ -55,14 +52,9 @@ class _Server(ThreadingHTTPServer):
         logger.debug("[EMULATOR] connection from %s ended with an error", client_address, exc_info=True)
 
 
-class Responder(Protocol):
-    def respond(self, input_items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]: ...
-
-
 def demo_pacing_from_env() -> float:
     """Seconds between streamed events for the demo: env MAS_DEMO_PACING, else a model-like 30 ms."""
-    raw = os.environ.get("MAS_DEMO_PACING")
-    return float(raw) if raw else DEFAULT_DEMO_PACING
+    return settings().demo_pacing
 
 
 def scripted_metadata(name: str) -> dict[str, Any]:
@@ -88,6 +80,7 @@ class Emulator:
         port: int = 0,
         metadata: Callable[[str], dict[str, Any]] | None = None,
         dialect: Dialect | None = None,
+        observer: Observer | None = None,
     ) -> None:
         from mas.demo.genie_api import GenieEmulator
         from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
@@ -102,9 +95,8 @@ class Emulator:
         self.endpoint_name = endpoint_name
         self.pacing = pacing
         self._metadata = metadata or scripted_metadata
+        self._observer = observer
         self._responders: dict[str, Responder] = {endpoint_name: responder}
-        self._faults: list[Fault] = []
-        self._requests: list[RecordedRequest] = []
         self._routes: list[Route] = []
         self.genie = GenieEmulator(demo, step_seconds=demo_genie_step_from_env())
         """The Genie Conversation API over the demo data (`mas.demo.genie_api`); its knobs are attributes.
@@ -116,7 +108,7 @@ class Emulator:
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._server = _Server(("127.0.0.1", port), ServingHandler)
-        self._server.emulator = self  # type: ignore[attr-defined]
+        self._server.host = self  # the handler's `ServingHost`
         self.port: int = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(
@@ -133,26 +125,6 @@ class Emulator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
-
-    def invocations(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path.endswith("/invocations")]
-
-    def settle(self, timeout: float = 10.0) -> list[RecordedRequest]:
-        """The recorded requests once their handlers are done (a client may finish reading first)."""
-        deadline = time.monotonic() + timeout
-        for record in self.requests:
-            if not record.finished.wait(max(0.0, deadline - time.monotonic())):
-                raise TimeoutError(f"{record.method} {record.path} still being handled after {timeout} s")
-        return self.requests
-
-    def inject(self, fault: Fault) -> None:
-        with self._lock:
-            self._faults.extend([fault] * fault.times)
 
     def set_responder(
         self, endpoint_name: str, responder: Responder, *, dialect: Dialect | None = None
@@ -192,22 +164,32 @@ class Emulator:
                 logger.debug("[EMULATOR] shutdown of a closed connection: %s", exc)
         self._thread.join(timeout=5)
 
-    def _take_fault(self, route: str) -> Fault | None:
-        with self._lock:
-            for index, fault in enumerate(self._faults):
-                if fault.route in (route, "any"):
-                    return self._faults.pop(index)
-        return None
+    # --- ServingHost: what the request handler (`mas.demo.handler`) asks of the emulator
 
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
-    def _responder(self, name: str) -> Responder | None:
+    def responder(self, name: str) -> Responder | None:
         with self._lock:
             return self._responders.get(name)
 
-    def _wait(self, seconds: float) -> None:
+    def metadata(self, name: str) -> dict[str, Any]:
+        return self._metadata(name)
+
+    def exchange(self, request: RequestInfo) -> Exchange:
+        return PLAIN if self._observer is None else self._observer.exchange(request)
+
+    def opened(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(connection)
+
+    def closed(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
+
+    @property
+    def closing(self) -> bool:
+        return self._closing.is_set()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep `seconds`, waking at once when the emulator closes."""
         if seconds > 0:
             self._closing.wait(seconds)
 

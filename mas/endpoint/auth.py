@@ -9,7 +9,6 @@ must keep them per session or per request (see `mas.endpoint.connection`).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,7 +16,9 @@ from typing import Any, Literal
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
+from mas.endpoint.http_errors import user_token_message
 from mas.errors import ConfigError, IdentityError
+from mas.settings import settings
 from mas.wire.events import ErrorEvent
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,6 @@ _NAME_HEADERS = ("x-forwarded-email", "x-forwarded-preferred-username", "x-forwa
 # API request for minutes. An interactive app gives up sooner.
 SDK_RETRY_SECONDS = 30
 
-RELOAD_MESSAGE = (
-    "Your Databricks sign-in has expired or was revoked, so the endpoint refused the request. "
-    "Reload the page to sign in again, then ask again."
-)
-
 
 @dataclass(frozen=True)
 class ForwardedUser:
@@ -50,10 +46,7 @@ class ForwardedUser:
 
 
 def auth_mode_from_env() -> AuthMode:
-    raw = (os.environ.get("MAS_AUTH") or "auto").strip().lower()
-    if raw in ("user", "app", "auto"):
-        return raw  # type: ignore[return-value]
-    raise ConfigError(f"MAS_AUTH must be one of user, app or auto (got {raw!r}).")
+    return settings().auth
 
 
 def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -117,24 +110,8 @@ def user_workspace_client(*, host: str, user: ForwardedUser) -> WorkspaceClient:
 
 
 def explain_for_identity(event: ErrorEvent, identity: Identity) -> ErrorEvent:
-    """Rewrite a credential error into the fix that fits who the app acted as.
-
-    A user token is fixed for the browser session (it comes from the page's first request),
-    so an expired one needs a reload; a missing OAuth scope needs the app's scopes changed and a
-    fresh sign-in, since tokens already issued never gain scopes.
-    """
+    """Rewrite a credential error into the fix that fits who the app acted as (see `user_token_message`)."""
     if identity != "user":
         return event
-    if event.status == 401 or event.code in ("http_401", "UNAUTHENTICATED"):
-        return event.model_copy(update={"message": RELOAD_MESSAGE})
-    if event.status in (401, 403) and "scope" in event.message.lower():
-        return event.model_copy(update={"message": scope_advice(event.message)})
-    return event
-
-
-def scope_advice(upstream: str) -> str:
-    return (
-        f"Your sign-in token lacks an OAuth scope this app needs ({upstream.strip()}). "
-        "Add the scope to user_api_scopes of the app in databricks.yml and redeploy; then sign out "
-        "of Databricks and in again, because tokens already issued do not gain new scopes."
-    )
+    message = user_token_message(status=event.status, code=event.code, message=event.message)
+    return event if message is None else event.model_copy(update={"message": message})

@@ -24,7 +24,14 @@ from urllib.parse import quote
 import httpx
 
 from mas.endpoint import dialect as dialects
-from mas.endpoint.http_errors import error_event_for_status, network_error_event, retry_after_seconds
+from mas.endpoint.error_body import retry_after_seconds
+from mas.endpoint.http_errors import (
+    INVALID_JSON,
+    error_event_for_status,
+    network_error_event,
+    setup_error_event,
+)
+from mas.endpoint.response_io import drain_in_background, read_bounded
 from mas.settings import RetryPolicy, Timeouts, endpoint_name_from_env
 from mas.wire.decode import events_from_json_body, iter_events
 from mas.wire.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta
@@ -37,7 +44,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ERROR_BODY_BYTES = 64 * 1024
 MAX_JSON_BODY_BYTES = 32 * 1024 * 1024
-MAX_DRAIN_BYTES = 1024 * 1024
 RETRY_STATUSES = frozenset({429, 503})
 # Failures before any answer byte that are safe to retry: the MAS is stateless, so a question
 # that may have reached it is simply asked again (connection refused, reset, closed early).
@@ -56,30 +62,6 @@ def _ssl_context() -> ssl.SSLContext:
     # Loading the CA bundle costs ~50 ms; share one context (thread-safe) across all clients,
     # since a client may be built per user and per request on Databricks Apps.
     return httpx.create_ssl_context()
-
-
-def _drain_in_background(response: httpx.Response, chunks: Iterator[bytes]) -> None:
-    """Read what follows the terminal event (`[DONE]`, the chunked terminator), then close.
-
-    A response closed mid-body cannot go back to the pool (each question would open a new TLS
-    connection); a thread keeps the caller from waiting on a server that lingers after the end.
-    """
-
-    def drain() -> None:
-        drained = 0
-        try:
-            for chunk in chunks:
-                drained += len(chunk)
-                if drained > MAX_DRAIN_BYTES:
-                    logger.debug("[STREAM] more than %d bytes after the terminal event; closing", drained)
-                    break
-        except httpx.HTTPError as exc:
-            logger.debug("[STREAM] draining after the terminal event failed: %s", exc)
-        finally:
-            response.close()
-            logger.debug("[STREAM] response closed after draining %d bytes", drained)
-
-    threading.Thread(target=drain, name="mas-drain", daemon=True).start()
 
 
 class MASStreamingClient:
@@ -163,7 +145,7 @@ class MASStreamingClient:
             yield from self._read(response, host, chunks=chunks, ended=ended)
         finally:
             if ended:
-                _drain_in_background(response, chunks)
+                drain_in_background(response, chunks)
             else:
                 response.close()
                 logger.debug("[STREAM] response closed")
@@ -222,10 +204,7 @@ class MASStreamingClient:
                 request, host = self._request(messages)
             except Exception as exc:  # the SDK raises assorted types for config and credential failures
                 logger.exception("[MAS] could not prepare the request")
-                return ErrorEvent(
-                    message=f"The Databricks connection is not configured or its credentials failed: {exc}",
-                    code="auth",
-                )
+                return setup_error_event(exc)
             outcome = self._attempt(
                 request, host=host, attempt=attempt, last=attempt == attempts, may_switch=not switched
             )
@@ -297,7 +276,7 @@ class MASStreamingClient:
 
     def _error_body(self, response: httpx.Response) -> bytes:
         try:
-            return self._read_bounded(response, MAX_ERROR_BODY_BYTES)
+            return read_bounded(response, MAX_ERROR_BODY_BYTES)
         except httpx.HTTPError:
             logger.exception("[MAS] could not read the error body")
             return b""
@@ -320,15 +299,6 @@ class MASStreamingClient:
             "[MAS] HTTP %d from endpoint %s: %s", response.status_code, self.endpoint_name, event.message
         )
         return event
-
-    @staticmethod
-    def _read_bounded(response: httpx.Response, limit: int) -> bytes:
-        data = bytearray()
-        for chunk in response.iter_bytes():
-            data += chunk
-            if len(data) >= limit:
-                break
-        return bytes(data[:limit])
 
     def _read(
         self, response: httpx.Response, host: str, *, chunks: Iterator[bytes], ended: list[bool]
@@ -361,7 +331,7 @@ class MASStreamingClient:
 
     def _json_events(self, response: httpx.Response, host: str) -> Iterator[Event]:
         try:
-            raw = self._read_bounded(response, MAX_JSON_BODY_BYTES)
+            raw = read_bounded(response, MAX_JSON_BODY_BYTES)
         except httpx.HTTPError as exc:
             logger.exception("[STREAM] reading the JSON answer failed")
             yield self._network_error(exc, host=host, started=False)
@@ -370,7 +340,7 @@ class MASStreamingClient:
             body: Any = json.loads(raw)
         except ValueError:
             logger.exception("[STREAM] the JSON answer is not valid JSON")
-            yield ErrorEvent(message="The endpoint answered with invalid JSON.", code="protocol")
+            yield INVALID_JSON
             return
         for event in events_from_json_body(body):
             self._log_event(event)

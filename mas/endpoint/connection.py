@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import atexit
 import configparser
-import hashlib
 import logging
 import os
 import threading
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from databricks.sdk import WorkspaceClient
 
 from mas.endpoint.auth import (
     Identity,
-    auth_mode_from_env,
     choose_identity,
     explain_for_identity,
     forwarded_email,
@@ -32,7 +29,7 @@ from mas.endpoint.auth import (
     workspace_client,
 )
 from mas.errors import ConfigError
-from mas.settings import backend_from_env, endpoint_name_from_env, genie_space_id_from_env
+from mas.settings import backend_from_env, databricks_env_digest, genie_space_id_from_env, settings
 from mas.wire.events import ErrorEvent, Event
 from mas.wire.messages import ChatMessage
 
@@ -110,13 +107,14 @@ def normalize_host(host: str) -> str:
 
 
 def demo_forced() -> bool:
-    return os.environ.get("MAS_DEMO", "").strip().lower() in ("1", "true", "yes")
+    return settings().demo
 
 
 def _profile_host() -> str | None:
     """The host of the Databricks CLI profile the SDK would use, read without any network."""
-    path = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or "~/.databrickscfg").expanduser()
-    requested = os.environ.get("DATABRICKS_CONFIG_PROFILE")
+    current = settings()
+    path = current.databricks_config_file.expanduser()
+    requested = current.databricks_config_profile
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
@@ -138,7 +136,7 @@ def _profile_host() -> str | None:
 
 def workspace_host() -> str | None:
     """The configured workspace (DATABRICKS_HOST, else a CLI profile), or None for the demo."""
-    raw = os.environ.get("DATABRICKS_HOST") or _profile_host()
+    raw = settings().databricks_host or _profile_host()
     return normalize_host(raw) if raw else None
 
 
@@ -162,10 +160,11 @@ def _demo_parts() -> tuple[EmulatorProcess, WorkspaceClient]:
     global _demo_state
     with _demo_lock:
         if _demo_state is None:
-            from mas.demo.server import EmulatorProcess, demo_pacing_from_env
+            from mas.demo.server import EmulatorProcess
 
             # Its own process: in this one, its answers and our streams would share one GIL.
-            emulator = EmulatorProcess(pacing=demo_pacing_from_env(), endpoint_name=endpoint_name_from_env())
+            current = settings()
+            emulator = EmulatorProcess(pacing=current.demo_pacing, endpoint_name=current.endpoint_name)
             atexit.register(emulator.close)
             logging.getLogger("databricks.sdk").addFilter(_DemoProbeFilter(emulator.url))
             client = workspace_client(host=emulator.url, token=DEMO_TOKEN, auth_type="pat")
@@ -179,17 +178,9 @@ def demo_emulator() -> EmulatorProcess:
     return _demo_parts()[0]
 
 
-def _app_env_key() -> str:
-    # Cache key for the app client: a digest of the auth environment, so a changed environment
-    # (tests, a re-configured process) gets a new client, and the key reveals no secret.
-    names = sorted(name for name in os.environ if name.startswith("DATABRICKS_"))
-    material = "\0".join(f"{name}={os.environ[name]}" for name in names)
-    return hashlib.sha256(material.encode()).hexdigest()
-
-
 def app_workspace_client() -> WorkspaceClient:
     """The app's own client (its service principal on Databricks Apps), shared process-wide."""
-    key = _app_env_key()
+    key = databricks_env_digest()  # a re-configured environment gets a new client
     with _app_lock:
         client = _app_clients.get(key)
         if client is None:
@@ -239,13 +230,14 @@ def _genie_backend(identity: Identity, wc: WorkspaceClient) -> GenieBackend | No
 
 def resolve(*, headers: Mapping[str, str] | None = None, endpoint_name: str | None = None) -> Connection:
     """The connection for one session or request. Raises ConfigError when it cannot be set up."""
-    name = endpoint_name or endpoint_name_from_env()
-    host = None if demo_forced() else workspace_host()
+    current = settings()  # every setting is checked here, so a bad one fails before any request
+    name = endpoint_name or current.endpoint_name
+    host = None if current.demo else workspace_host()
     if host is None:
         emulator, demo_client = _demo_parts()
         return _connection("demo", name, host=emulator.url, email=None, wc=demo_client)
     user = forwarded_user(headers)
-    identity = choose_identity(mode=auth_mode_from_env(), user=user)
+    identity = choose_identity(mode=current.auth, user=user)
     if identity == "user" and user is not None:
         user_client = user_workspace_client(host=host, user=user)
         return _connection("user", name, host=host, email=user.email, wc=user_client)

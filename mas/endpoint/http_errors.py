@@ -1,104 +1,25 @@
-"""Turn a failed request to a serving endpoint into an `ErrorEvent` an analyst can act on.
+"""Every sentence the app says about a failed request to Databricks, with the fix, in one place.
 
-Pure functions: a status, a content type and a body in; the upstream `error_code`/`message`
-(parsed the way databricks-sdk's error deserializer does: Databricks JSON, legacy
-`{"error": ...}`, plain `CODE: message` text, HTML pages) and a readable message out; the same
-for network failures, and the reading of `Retry-After`. No I/O, and no retry policy (see
-`mas.endpoint.client`).
+Pure functions from what happened (an HTTP status and the body's `UpstreamError`, a network
+failure, the identity in use) to what the analyst reads: the terminal `ErrorEvent` of a stream
+(`mas.endpoint.client`), a credential error re-worded for a signed-in user (`mas.endpoint.auth`),
+and the `Advice` of an endpoint lookup (`mas.endpoint.preflight`). Reading the body itself is
+`mas.endpoint.error_body`; there is no I/O and no retry policy here.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import logging
 import re
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from typing import Literal
 
 import httpx
 
+from mas.endpoint.error_body import UpstreamError, parse_error_body
 from mas.wire.events import ErrorEvent
 
 logger = logging.getLogger(__name__)
-
-MAX_UPSTREAM_CHARS = 600
-
-# databricks-sdk errors/deserializer.py: `_StringErrorDeserializer` and `_HtmlErrorDeserializer`.
-_PLAIN_ERROR = re.compile(r"([A-Z][A-Z_]+): (.*)", re.DOTALL)
-_HTML_PRE = re.compile(r"<pre[^>]*>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class UpstreamError:
-    """What the error body said, as far as it could be read."""
-
-    error_code: str | None = None
-    message: str | None = None
-    is_html: bool = False
-
-
-def _clip(text: str) -> str:
-    text = _SPACE.sub(" ", text).strip()
-    return text if len(text) <= MAX_UPSTREAM_CHARS else text[: MAX_UPSTREAM_CHARS - 1] + "…"
-
-
-def _from_json(data: object) -> UpstreamError | None:
-    if not isinstance(data, dict):
-        return None
-    code = data.get("error_code")
-    message = data.get("message")
-    if "error" in data:  # legacy API 1.2 style, also the bare `{"error": ...}` of some agents
-        inner = data["error"]
-        if isinstance(inner, dict):  # OpenAI style {"error": {"code", "message"}}
-            code = code or inner.get("code") or inner.get("type")
-            message = inner.get("message", message)
-        else:
-            message = inner
-    elif data.get("detail"):  # SCIM errors
-        message = data["detail"]
-    if code is None and message is None:
-        return None
-    return UpstreamError(
-        error_code=_clip(str(code)) if code else None,
-        message=_clip(str(message)) if message not in (None, "") else None,
-    )
-
-
-def _from_html(text: str) -> UpstreamError:
-    for pattern in (_HTML_PRE, _HTML_TITLE, _HTML_H1):
-        match = pattern.search(text)
-        if match:
-            found = _clip(html.unescape(_TAGS.sub(" ", match.group(1))))
-            if found:
-                return UpstreamError(message=found, is_html=True)
-    return UpstreamError(is_html=True)
-
-
-def parse_error_body(body: bytes | str, content_type: str | None = None) -> UpstreamError:
-    """Read the upstream error code and message out of an error body of any shape."""
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    stripped = text.strip()
-    if not stripped:
-        return UpstreamError()
-    looks_html = stripped[:200].lower().startswith(("<!doctype html", "<html")) or "<body" in stripped.lower()
-    if "html" in (content_type or "").lower() or looks_html:
-        return _from_html(stripped)
-    try:
-        parsed = _from_json(json.loads(stripped))
-    except ValueError:
-        parsed = None
-    if parsed is not None:
-        return parsed
-    match = _PLAIN_ERROR.match(stripped)
-    if match:
-        return UpstreamError(error_code=match.group(1), message=_clip(match.group(2)))
-    return UpstreamError(message=_clip(stripped))
 
 
 def _upstream_suffix(upstream: UpstreamError) -> str:
@@ -171,22 +92,14 @@ def error_event_for_status(
     )
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds (fractions tolerated) or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return _http_date_seconds(value)
+def setup_error_event(exc: Exception) -> ErrorEvent:
+    """The terminal error event when the request could not even be prepared (host, credentials)."""
+    return ErrorEvent(
+        message=f"The Databricks connection is not configured or its credentials failed: {exc}", code="auth"
+    )
 
 
-def _http_date_seconds(value: str) -> float | None:
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        logger.debug("unreadable Retry-After header: %.40r", value)
-        return None
+INVALID_JSON = ErrorEvent(message="The endpoint answered with invalid JSON.", code="protocol")
 
 
 def network_error_event(
@@ -209,6 +122,118 @@ def network_error_event(
         message=f"Could not get an answer from the workspace at {host}: the connection failed. "
         "Check the host and your network, then try again.",
         code="network",
+    )
+
+
+# --- A signed-in user's token (Databricks Apps on-behalf-of-user authorization) -------------
+
+RELOAD_MESSAGE = (
+    "Your Databricks sign-in has expired or was revoked, so the endpoint refused the request. "
+    "Reload the page to sign in again, then ask again."
+)
+SCOPE_FIX = (
+    "Add {scopes} to user_api_scopes of the app in databricks.yml and redeploy; then sign out of "
+    "Databricks and in again, because tokens already issued do not gain new scopes."
+)
+GRANT_FIX = (
+    "Grant CAN_QUERY on the endpoint{who}, and also on each of the supervisor's sub-agent endpoints "
+    "(plus CAN_RUN on its Genie spaces and access to the data they read)."
+)
+_SCOPES = re.compile(r"required scopes?:?\s*([\w.\-, ]+)", re.IGNORECASE)
+
+
+def scope_advice(upstream: str) -> str:
+    needs = f"Your sign-in token lacks an OAuth scope this app needs ({upstream.strip()}). "
+    return needs + SCOPE_FIX.format(scopes="the scope")
+
+
+def user_token_message(*, status: int | None, code: str | None, message: str) -> str | None:
+    """The fix for a credential error when acting as the signed-in user, or None to keep the message.
+
+    A user token is fixed for the browser session (it comes from the page's first request), so
+    an expired one needs a reload; a missing OAuth scope needs the app's scopes changed and a
+    fresh sign-in, since tokens already issued never gain scopes.
+    """
+    if status == 401 or code in ("http_401", "UNAUTHENTICATED"):
+        return RELOAD_MESSAGE
+    if status in (401, 403) and "scope" in message.lower():
+        return scope_advice(message)
+    return None
+
+
+# --- The endpoint lookup of the preflight ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What a failed check found and how to fix it; `topic` names the check it belongs to."""
+
+    topic: Literal["credentials", "scopes", "endpoint"]
+    level: Literal["fail", "warn"]
+    message: str
+    fix: str | None = None
+
+
+def credentials_advice(message: str, *, as_user: bool) -> Advice:
+    if as_user:
+        return Advice("credentials", "fail", message, "Reload the page to sign in again.")
+    return Advice(
+        "credentials",
+        "fail",
+        message,
+        "Check the app's credentials: DATABRICKS_TOKEN or the CLI profile locally; on "
+        "Databricks Apps, the app's service principal (DATABRICKS_CLIENT_ID/SECRET are injected).",
+    )
+
+
+def lookup_advice(
+    *, status: int, body: str, content_type: str | None, endpoint_name: str, host: str, as_user: bool
+) -> Advice:
+    """The advice for a non-200 answer to `GET /api/2.0/serving-endpoints/{name}`."""
+    upstream = parse_error_body(body, content_type)
+    said = upstream.message or upstream.error_code or f"HTTP {status}"
+    scopes = _SCOPES.search(said) if status in (401, 403) else None
+    if scopes or (status in (401, 403) and "scope" in said.lower()):
+        named = scopes.group(1).strip() if scopes else "the missing scope"
+        message = f"Your sign-in token lacks an OAuth scope the endpoint needs: {said}"
+        return Advice("scopes", "fail", message, SCOPE_FIX.format(scopes=named))
+    if status == 401:
+        return credentials_advice(f"The credentials were rejected (HTTP 401): {said}", as_user=as_user)
+    if status == 403:
+        whom = "You" if as_user else "The app's identity"
+        who = " to you (or a group you are in)" if as_user else " to the app's service principal"
+        message = f"{whom} may not use the endpoint '{endpoint_name}': {said}"
+        return Advice("endpoint", "fail", message, GRANT_FIX.format(who=who))
+    if status == 404:
+        return Advice(
+            "endpoint",
+            "fail",
+            f"There is no serving endpoint named '{endpoint_name}' in {host}.",
+            "Set MAS_ENDPOINT_NAME to your supervisor's endpoint name (on Databricks Apps: the "
+            "mas_endpoint_name variable of databricks.yml, which feeds the serving-endpoint resource).",
+        )
+    return Advice(
+        "endpoint",
+        "warn",
+        f"Could not check the endpoint '{endpoint_name}' (HTTP {status}): {said}",
+        "This is usually temporary on the serving side; the chat may still work.",
+    )
+
+
+def lookup_network_advice(exc: httpx.HTTPError, *, host: str, timeout: float) -> Advice:
+    """The advice when the endpoint lookup got no answer at all."""
+    if isinstance(exc, httpx.TimeoutException):
+        return Advice(
+            "endpoint",
+            "warn",
+            f"{host} did not answer within {timeout:g} s.",
+            "The chat may still work; open the Connection page again to re-check.",
+        )
+    return Advice(
+        "endpoint",
+        "fail",
+        f"Could not reach {host}: {exc}",
+        "Check DATABRICKS_HOST and that the workspace is reachable from the app.",
     )
 
 
@@ -245,7 +270,7 @@ def genie_failed_message(error: object) -> str:
     detail = ""
     if isinstance(error, dict):
         text = error.get("error") or error.get("type")
-        detail = f" Genie said: {_clip(str(text))}" if text else ""
+        detail = f" Genie said: {str(text).strip()[:600]}" if text else ""
     return "Genie could not answer this question." + detail + " Try rephrasing it, or ask something narrower."
 
 

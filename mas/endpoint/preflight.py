@@ -10,8 +10,6 @@ question may go out before it is. It does not send questions (see `mas.endpoint.
 from __future__ import annotations
 
 import logging
-import os
-import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,26 +19,22 @@ import httpx
 
 from mas.endpoint.auth import auth_mode_from_env
 from mas.endpoint.connection import Connection
-from mas.endpoint.http_errors import parse_error_body
+from mas.endpoint.http_errors import (
+    SCOPE_FIX,
+    Advice,
+    credentials_advice,
+    lookup_advice,
+    lookup_network_advice,
+)
 from mas.errors import ConfigError
+from mas.settings import settings
 
 logger = logging.getLogger(__name__)
 
 Status = Literal["ok", "info", "warn", "fail"]
 _RANK: dict[Status, int] = {"ok": 0, "info": 1, "warn": 2, "fail": 3}
 DEFAULT_TIMEOUT = 5.0
-_SCOPES = re.compile(r"required scopes?:?\s*([\w.\-, ]+)", re.IGNORECASE)
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mas-preflight")
-
-GRANT_FIX = (
-    "Grant CAN_QUERY on the endpoint{who}, and also on each of the supervisor's sub-agent endpoints "
-    "(plus CAN_RUN on its Genie spaces and access to the data they read)."
-)
-SCOPE_FIX = (
-    "Add {scopes} to user_api_scopes of the app in databricks.yml and redeploy; then sign out of "
-    "Databricks and in again, because tokens already issued do not gain new scopes."
-)
-
 
 @dataclass(frozen=True)
 class Check:
@@ -114,7 +108,7 @@ def _identity_check(connection: Connection) -> Check:
         return Check("identity", "fail", str(exc), "Set MAS_AUTH to user, app or auto.")
     if pinned:
         return Check("identity", "info", "MAS_AUTH=app: acting as the app's own identity for everyone.")
-    if os.environ.get("DATABRICKS_APP_NAME"):
+    if settings().databricks_app_name:
         return Check(
             "identity",
             "warn",
@@ -136,24 +130,8 @@ def _endpoint_checks(connection: Connection, timeout: float) -> list[Check]:
         return [_credentials_failed(connection, f"Could not obtain Databricks credentials: {exc}")]
     try:
         response = httpx.get(url, headers=auth, timeout=timeout)
-    except httpx.TimeoutException:
-        return [
-            Check(
-                "endpoint",
-                "warn",
-                f"{connection.host} did not answer within {timeout:g} s.",
-                "The chat may still work; open the Connection page again to re-check.",
-            )
-        ]
     except httpx.HTTPError as exc:
-        return [
-            Check(
-                "endpoint",
-                "fail",
-                f"Could not reach {connection.host}: {exc}",
-                "Check DATABRICKS_HOST and that the workspace is reachable from the app.",
-            )
-        ]
+        return [_check(lookup_network_advice(exc, host=connection.host, timeout=timeout))]
     if response.status_code == 200:
         meta = response.json()
         if isinstance(meta, dict):  # the client sends the body this task takes without asking again
@@ -170,62 +148,23 @@ def _endpoint_checks(connection: Connection, timeout: float) -> list[Check]:
 
 
 def _status_check(connection: Connection, status: int, *, body: str, content_type: str | None) -> Check:
-    upstream = parse_error_body(body, content_type)
-    said = upstream.message or upstream.error_code or f"HTTP {status}"
-    scopes = _SCOPES.search(said) if status in (401, 403) else None
-    if scopes or (status in (401, 403) and "scope" in said.lower()):
-        named = scopes.group(1).strip() if scopes else "the missing scope"
-        return Check(
-            "scopes",
-            "fail",
-            f"Your sign-in token lacks an OAuth scope the endpoint needs: {said}",
-            SCOPE_FIX.format(scopes=named),
-        )
-    if status == 401:
-        return _credentials_failed(connection, f"The credentials were rejected (HTTP 401): {said}")
-    name = connection.endpoint_name
-    if status == 403:
-        who = (
-            " to you (or a group you are in)"
-            if connection.identity == "user"
-            else " to the app's service principal"
-        )
-        return Check(
-            "endpoint",
-            "fail",
-            f"{_as_whom(connection)} may not use the endpoint '{name}': {said}",
-            GRANT_FIX.format(who=who),
-        )
-    if status == 404:
-        return Check(
-            "endpoint",
-            "fail",
-            f"There is no serving endpoint named '{name}' in {connection.host}.",
-            "Set MAS_ENDPOINT_NAME to your supervisor's endpoint name (on Databricks Apps: the "
-            "mas_endpoint_name variable of databricks.yml, which feeds the serving-endpoint resource).",
-        )
-    return Check(
-        "endpoint",
-        "warn",
-        f"Could not check the endpoint '{name}' (HTTP {status}): {said}",
-        "This is usually temporary on the serving side; the chat may still work.",
+    advice = lookup_advice(
+        status=status,
+        body=body,
+        content_type=content_type,
+        endpoint_name=connection.endpoint_name,
+        host=connection.host,
+        as_user=connection.identity == "user",
     )
+    return _check(advice)
 
 
-def _as_whom(connection: Connection) -> str:
-    return "You" if connection.identity == "user" else "The app's identity"
+def _check(advice: Advice) -> Check:
+    return Check(advice.topic, advice.level, advice.message, advice.fix)
 
 
 def _credentials_failed(connection: Connection, message: str) -> Check:
-    if connection.identity == "user":
-        return Check("credentials", "fail", message, "Reload the page to sign in again.")
-    return Check(
-        "credentials",
-        "fail",
-        message,
-        "Check the app's credentials: DATABRICKS_TOKEN or the CLI profile locally; on "
-        "Databricks Apps, the app's service principal (DATABRICKS_CLIENT_ID/SECRET are injected).",
-    )
+    return _check(credentials_advice(message, as_user=connection.identity == "user"))
 
 
 def _metadata_checks(connection: Connection, meta: Any) -> list[Check]:
@@ -286,8 +225,7 @@ def _task_check(name: str, meta: dict[str, Any]) -> Check:
 
 def declared_user_scopes() -> set[str] | None:
     """The app's user_api_scopes as app.yaml passes them (MAS_USER_API_SCOPES), if known."""
-    raw = os.environ.get("MAS_USER_API_SCOPES")
-    return set(raw.replace(",", " ").split()) if raw else None
+    return settings().declared_scopes
 
 
 def _policy_scope_check(connection: Connection, meta: dict[str, Any]) -> Check | None:

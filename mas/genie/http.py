@@ -21,7 +21,8 @@ from urllib.parse import quote
 
 import httpx
 
-from mas.endpoint.http_errors import genie_error_message, genie_network_message, retry_after_seconds
+from mas.endpoint.error_body import retry_after_seconds
+from mas.endpoint.http_errors import genie_error_message, genie_network_message
 from mas.errors import GenieError
 from mas.genie.attachments import Ids
 from mas.settings import Timeouts

@@ -1,0 +1,1 @@
+"""Test support: what tests and benchmarks need around the product, kept out of the product itself."""
