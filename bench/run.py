@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import platform
 import sys
 import time
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats: the whole run under two minutes")
     parser.add_argument("--only", default="", help="comma-separated ids, e.g. P1,P4")
     args = parser.parse_args(argv)
+    # One demo data window for every run, so figures compare across months (its processes inherit it).
+    os.environ.setdefault("MAS_DEMO_TODAY", "2026-01-01")
     wanted = [m.strip().upper() for m in args.only.split(",") if m.strip()] or list(MEASURES)
     rows: list[Row] = []
     failed = 0
@@ -90,8 +93,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 0
 
 

@@ -8,6 +8,7 @@ between demo and workspace (see `mas.endpoint.connection`) and never reads or ho
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import os
@@ -60,6 +61,8 @@ class Settings(BaseSettings):
     demo: bool = _env("MAS_DEMO", False, "one of 1, true, yes, on (the demo) or 0, false, no, off")
     demo_pacing: float = _env("MAS_DEMO_PACING", DEFAULT_DEMO_PACING, f"{_SECONDS}, 0 or more", ge=0)
     demo_data_dir: Path | None = _env("MAS_DEMO_DATA_DIR", None, "a folder path")
+    # The demo's today: its data ends at the last complete month before it (tests and benchmarks pin it).
+    demo_today: dt.date | None = _env("MAS_DEMO_TODAY", None, "an ISO date such as 2026-12-01")
 
     # Databricks' own variables, as far as the app reads them itself (the SDK reads the rest).
     databricks_host: str | None = _env("DATABRICKS_HOST", None, "a workspace URL")
@@ -75,7 +78,9 @@ class Settings(BaseSettings):
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("demo", "connect_timeout", "read_timeout", "sse_keepalive", "demo_pacing", mode="before")
+    @field_validator(
+        "demo", "connect_timeout", "read_timeout", "sse_keepalive", "demo_pacing", "demo_today", mode="before"
+    )
     @classmethod
     def _strip(cls, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
@@ -157,6 +162,11 @@ class RetryPolicy:
     base_wait: float = 0.5
 
 
+def demo_today() -> dt.date:
+    """`MAS_DEMO_TODAY` if set, else the real date (UTC): where the demo's data window ends."""
+    return settings().demo_today or dt.datetime.now(dt.UTC).date()
+
+
 # --- Backend choice and the Genie Conversation API --------------------------------------------
 
 BACKENDS = ("supervisor", "genie")
@@ -173,6 +183,8 @@ def _genie_float(name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be a number of seconds above 0 (got {raw!r}).")
     return value
+
+
 # Genie space ids are hex strings (e.g. 01ef1fa2b3c45678…, Databricks Apps docs "Genie space"
 # resource); letters, digits, '-' and '_' are accepted so that no real id is refused.
 _SPACE_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")

@@ -2,8 +2,9 @@
 
 Every test runs with the DATABRICKS_* and MAS_* variables removed and the SDK's config file
 pointed at a path that does not exist, so no test can reach a real workspace or read the
-developer's ~/.databrickscfg. `emulator` serves a small scripted MAS answer; `demo_emulator`
-serves the demo supervisor.
+developer's ~/.databrickscfg; the demo's today is pinned to 2026-01-01 (`MAS_DEMO_TODAY`), so
+its data ends in December 2025 whatever the real date. `emulator` serves a small scripted MAS
+answer; `demo_emulator` serves the demo supervisor.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from mas.endpoint.client import MASStreamingClient
 from mas.settings import RetryPolicy, Timeouts
 
 TEST_TOKEN = "test-token"
+DEMO_TODAY = "2026-01-01"
+"""The demo's pinned today: data from January 2023 to December 2025, the figures tests quote."""
+os.environ["MAS_DEMO_TODAY"] = DEMO_TODAY  # before any session fixture generates the demo dataset
 # Kept: they tune the test run itself, not which workspace it talks to.
 _KEPT_ENV = frozenset({"MAS_HYPOTHESIS_EXAMPLES", "MAS_DEMO_DATA_DIR"})
 
@@ -80,6 +84,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
             monkeypatch.delenv(name)
     missing = Path(tmp_path_factory.getbasetemp()) / "no-such-databrickscfg"
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(missing))
+    monkeypatch.setenv("MAS_DEMO_TODAY", DEMO_TODAY)  # a test opts in to the real date with delenv
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ BAD = [
     ("MAS_SSE_KEEPALIVE", "-1", "MAS_SSE_KEEPALIVE must be a number of seconds greater than 0 (got '-1')."),
     ("MAS_AUTH", "bogus", "MAS_AUTH must be one of user, app or auto (got 'bogus')."),
     ("MAS_DEMO_PACING", "fast", "MAS_DEMO_PACING must be a number of seconds, 0 or more (got 'fast')."),
+    ("MAS_DEMO_TODAY", "Dec 1", "MAS_DEMO_TODAY must be an ISO date such as 2026-12-01 (got 'Dec 1')."),
 ]
 IDS = [name for name, _, _ in BAD]
 

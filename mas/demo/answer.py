@@ -12,10 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from mas.demo.engine import QueryResult
-from mas.demo.intents import DATA_RANGE, Intent
+from mas.demo.intents import Intent, data_range
 from mas.demo.periods import MONTH_NAMES
 from mas.demo.plans import Measure, Plan, measure_of
+from mas.demo.window import data_window
 from mas.demo.wording import (
+    DIMENSION_NAMES,
     DIMENSION_PLURALS,
     GRAIN_ADJECTIVES,
     count,
@@ -28,7 +30,6 @@ from mas.demo.wording import (
 
 Rows = tuple[tuple[Any, ...], ...]
 LIST_LIMIT = 10
-ALL_TIME = "all orders from January 2023 to December 2025"
 
 CAPABILITIES = (
     "- **Total revenue**, for all time, a year, a quarter or a month (\"What was revenue in Q3 2024?\")\n"
@@ -49,7 +50,7 @@ def capabilities_text(reason: str | None = None) -> str:
     """The honest answer when a question cannot be mapped: why, if known, and what can be asked."""
     opening = reason or "I couldn't match that question to the revenue data I can query."
     listing = f"Here is what I can answer from the demo revenue data:\n\n{CAPABILITIES}"
-    return f"{opening}\n\n{listing}\n\n{DATA_RANGE}."
+    return f"{opening}\n\n{listing}\n\n{data_range()}."
 
 
 def figure(measure: Measure, value: Any) -> str:
@@ -106,7 +107,7 @@ def _filters(intent: Intent) -> str:
 
 def _total(intent: Intent, rows: Rows) -> str:
     measure = measure_of(intent)
-    span = "" if intent.periods else f" ({ALL_TIME})"
+    span = "" if intent.periods else f" (all orders from {data_window().label})"
     return f"The {measure.total_label}{_scope(intent)} was **{figure(measure, rows[0][0])}**{span}."
 
 
@@ -187,7 +188,7 @@ def _growth(intent: Intent, rows: Rows) -> str:
     if len(known) > 4:
         best = max(known, key=lambda row: row[3])
         worst = min(known, key=lambda row: row[3])
-        text += (f" Across all {len(known)} {intent.grain}s, the strongest was {period_label(best[0])} "
+        text += (f" Of all {intent.grain}s with one before, the strongest was {period_label(best[0])} "
                  f"({percent(best[3])}) and the weakest {period_label(worst[0])} ({percent(worst[3])}).")
     return text
 
@@ -195,6 +196,8 @@ def _growth(intent: Intent, rows: Rows) -> str:
 def _compare(intent: Intent, rows: Rows) -> str:
     measure = measure_of(intent)
     earlier, later = intent.periods
+    if intent.why:
+        return _why(intent, rows)
     if intent.dimension is not None:
         return _compare_groups(intent, rows)
     before, after, change, pct = rows[0]
@@ -207,6 +210,30 @@ def _compare(intent: Intent, rows: Rows) -> str:
     return (f"{label}{_filters(intent)} was **{figure(measure, after)}** in {later.label}, "
             f"{direction} **{_size(pct)}** from {figure(measure, before)} in {earlier.label} "
             f"({sign}{figure(measure, abs(change))}).")
+
+
+def _signed(measure: Measure, value: Any) -> str:
+    return ("+" if value >= 0 else "-") + figure(measure, abs(value))
+
+
+def _why(intent: Intent, rows: Rows) -> str:
+    """What changed from the prior period, and which groups moved most (the rows come largest move first)."""
+    measure, (earlier, later) = measure_of(intent), intent.periods
+    moves = [f"{row[0]} ({_signed(measure, row[3])}, {_pct(row[4])})" for row in rows[:4]
+             if row[3] is not None]
+    by = f" By {DIMENSION_NAMES[intent.dimension or 'region']}, the largest moves: {join_words(moves)}."
+    if not measure.additive:
+        return f"{measure.label.capitalize()}{_filters(intent)}, {later.label} vs {earlier.label}.{by}"
+    before, after = (sum(row[column] or 0 for row in rows) for column in (1, 2))
+    change = after - before
+    text = (f"{measure.label.capitalize()}{_filters(intent)} {'rose' if change >= 0 else 'fell'} by "
+            f"**{figure(measure, abs(change))}**, from {figure(measure, before)} in {earlier.label} to "
+            f"**{figure(measure, after)}** in {later.label}.{by}")
+    lead = rows[0][3]
+    if change and lead is not None and (lead >= 0) == (change >= 0):
+        share = percent(float(lead) / float(change) * 100, signed=False)
+        text += f" {rows[0][0]} alone accounts for {share} of the change."
+    return text
 
 
 def _compare_groups(intent: Intent, rows: Rows) -> str:

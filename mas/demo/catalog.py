@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FIRST_YEAR = 2023
-LAST_YEAR = 2025
-YEARS = tuple(range(FIRST_YEAR, LAST_YEAR + 1))
-
 
 @dataclass(frozen=True)
 class Region:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from mas.demo import catalog
 from mas.demo.periods import Period, find_periods
+from mas.demo.window import data_window
 
 Grain = Literal["month", "quarter", "year"]
 Direction = Literal["desc", "asc"]
@@ -43,12 +44,13 @@ class Clues:
     """"Where …" with no dimension named: read as by region."""
     share: bool = False
     """"What share comes from online?": group by the named value's dimension."""
+    why: bool = False  # "Why did revenue drop …?": the change from the period before, by region or channel
 
     @property
     def structural(self) -> bool:
         """Mentions a shape of answer (trend, growth, comparison, grouping, ranking)."""
         return bool(self.trend or self.grain or self.growth or self.compare or self.dimension
-                    or self.top_n or self.direction or self.where or self.share)
+                    or self.top_n or self.direction or self.where or self.share or self.why)
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -92,8 +94,7 @@ REFUSAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"\bforecast(?:s|ing|ed)?\b|\bpredict(?:s|ion|ions|ed)?\b|\bproject(?:ion|ions|ed)\b"
          r"|\bnext\s+(?:year|quarter|month)\b"
          r"|\bbudget(?:s|ed)?\b|\btargets?\b|\bquotas?\b|\bwill\s+(?:we|revenue|sales)\b"),
-     "I can only report what happened between January 2023 and December 2025; "
-     "I don't forecast or track targets."),
+     "I can only report what happened in the data ({window}); I don't forecast or track targets."),
     (_rx(r"\bheadcount\b|\bemployees?\b|\bstaff\b|\bsalar(?:y|ies)\b|\bpayroll\b|\binventory\b"
          r"|\bstock\s+levels?\b"
          r"|\bchurn\b|\bretention\b|\bnps\b|\bsatisfaction\b|\bweather\b|\bshare\s+price\b"
@@ -143,6 +144,7 @@ GROWTH_GRAIN_RULES: tuple[tuple[Grain, re.Pattern[str]], ...] = (
 GROWTH = _rx(r"\bgrow(?:th|n|ing|s)?\b|\bgrew\b|\bincreas(?:e|es|ed|ing)\b|\bdeclin(?:e|es|ed|ing)\b"
              r"|\bdecreas(?:e|es|ed|ing)\b|\bup\s+or\s+down\b|\bshr[iu]nk(?:ing|s)?\b|\bexpand(?:ed|ing)?\b"
              r"|\bfastest\b|\bslowest\b|\baccelerat(?:e|ed|ing|ion)\b|\bgrowth\s+rates?\b")
+WHY = _rx(r"\bwhy\b|\bwhat\s+(?:caused|drove|explains)\b|\bexplain\b|\bdrivers?\s+(?:of|behind)\b")
 COMPARE = _rx(r"\bvs\.?(?!\w)|\bversus\b|\bcompar(?:e|ed|ing|ison|isons)\b|\bagainst\b|\brelative\s+to\b"
               r"|\bdifference\b|\bdiffer\b|\bstack\s+up\b|\bchang(?:e|ed|es)\s+(?:from|between)\b|\bchange\b")
 GRAIN_RULES: tuple[tuple[Grain, re.Pattern[str]], ...] = (
@@ -268,7 +270,8 @@ def read_clues(question: str) -> Clues:
     """Everything the rules recognise in one question."""
     original = normalise(question)
     lowered = _lower(original)
-    refusal = next((reason for pattern, reason in REFUSAL_RULES if pattern.search(lowered)), None)
+    refusal = next((reason.format(window=data_window().label) for pattern, reason in REFUSAL_RULES
+                    if pattern.search(lowered)), None)
     followup = bool(FOLLOWUP.search(lowered))
     period_clues, lowered = find_periods(lowered)
     original = "".join(o if t != " " or o == " " else " " for o, t in zip(original, lowered, strict=True))
@@ -290,6 +293,7 @@ def read_clues(question: str) -> Clues:
         periods=period_clues.ordered(), is_range=period_clues.is_range,
         same_period_last_year=period_clues.same_period_last_year, clear_filters=bool(clear),
         followup=followup, refusal=refusal, where=bool(WHERE.search(text)), share=bool(share),
+        why=bool(WHY.search(lowered)),
     )
 
 

@@ -1,8 +1,9 @@
 """The demo's deterministic revenue dataset: generated once, then read from disk.
 
 `ensure_dataset()` returns the dataset's files in the demo data folder, generating them on
-first use: order lines drawn with numpy from a fixed seed (regions of different sizes and
-growth, Q4 peak, summer dip), written to Parquet by DuckDB, and a DuckDB database file built
+first use: order lines over the data window (`mas.demo.window`: 36 months ending with the last
+complete month) drawn with numpy from a fixed seed (regions of different sizes and growth, Q4
+peak, summer dip), written to Parquet by DuckDB, and a DuckDB database file built
 from that Parquet for the read-only engine. Files appear by atomic rename, so processes that
 generate at the same time never see a half-written file. Querying is not done here (see
 `mas.demo.engine`).
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mas.demo import catalog
+from mas.demo.window import DataWindow, data_window
 from mas.errors import DemoDataError
 from mas.settings import settings
 
@@ -32,14 +34,13 @@ SPEC_VERSION = 1
 """Bump when the generator changes, so stale files on disk are not reused."""
 SEED = 20_230_101
 ORDER_COUNT = 52_000
+"""Orders in 36 months; a longer window gets proportionally more."""
 CUSTOMER_COUNT = 7_500
 PRICE_RISE = 0.04
 """List prices rise 4% each January."""
 
 TABLE = "orders"
 VIEW = "sales"
-_START = np.datetime64("2023-01-01")
-_END = np.datetime64(f"{catalog.LAST_YEAR + 1}-01-01")
 _LOCK = threading.Lock()
 
 
@@ -47,6 +48,7 @@ _LOCK = threading.Lock()
 class DemoDataset:
     parquet: Path
     database: Path
+    window: DataWindow
 
 
 def default_data_dir() -> Path:
@@ -58,18 +60,21 @@ def default_data_dir() -> Path:
 
 
 def ensure_dataset(data_dir: Path | None = None) -> DemoDataset:
-    """Return the dataset's files, generating whichever is missing."""
+    """Return the dataset's files for today's window, generating whichever is missing."""
     folder = data_dir if data_dir is not None else default_data_dir()
+    window = data_window()
+    # The window is in the names: a new month (or a pinned today) gets its own files, never stale ones.
     dataset = DemoDataset(
-        parquet=folder / f"orders-v{SPEC_VERSION}.parquet",
-        database=folder / f"revenue-v{SPEC_VERSION}.duckdb",
+        parquet=folder / f"orders-v{SPEC_VERSION}-{window.key}.parquet",
+        database=folder / f"revenue-v{SPEC_VERSION}-{window.key}.duckdb",
+        window=window,
     )
     with _LOCK:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if not dataset.parquet.exists():
                 log.info("[DEMO] Generating the demo revenue dataset in %s", folder)
-                _publish(dataset.parquet, write_parquet)
+                _publish(dataset.parquet, lambda tmp: write_parquet(tmp, window=window))
             if not dataset.database.exists():
                 _publish(dataset.database, lambda tmp: build_database(dataset.parquet, tmp))
         except (OSError, duckdb.Error) as exc:
@@ -89,15 +94,16 @@ def _publish(target: Path, write: Callable[[Path], None]) -> None:
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
-def write_parquet(path: Path) -> None:
-    """Generate every order line and write them to `path` as Parquet, byte-identical each time."""
-    lines = generate_lines()
+def write_parquet(path: Path, *, window: DataWindow) -> None:
+    """Generate every order line of `window` and write them to `path` as Parquet, byte-identical each time."""
+    lines = generate_lines(window)
     con = duckdb.connect()
     try:
         # One thread keeps the Parquet bytes identical from run to run.
         con.execute("SET threads = 1")
         con.register("gen", lines)
-        con.execute(f"COPY ({_ORDERS_SQL}) TO '{_sql_path(path)}' (FORMAT parquet, COMPRESSION zstd)")
+        orders_sql = _ORDERS_SQL.format(start=window.start.isoformat())
+        con.execute(f"COPY ({orders_sql}) TO '{_sql_path(path)}' (FORMAT parquet, COMPRESSION zstd)")
     finally:
         con.close()
 
@@ -131,7 +137,7 @@ _ORDERS_SQL = f"""
 SELECT
   printf('SO-%07d', order_no) AS order_id,
   CAST(line_number AS INTEGER) AS line_number,
-  CAST(DATE '2023-01-01' + CAST(day AS INTEGER) AS DATE) AS order_date,
+  CAST(DATE '{{start}}' + CAST(day AS INTEGER) AS DATE) AS order_date,
   printf('C-%05d', customer_no) AS customer_id,
   {_list_literal(catalog.SEGMENTS)}[segment + 1] AS customer_segment,
   {_list_literal(tuple(region.name for region in catalog.REGIONS))}[region + 1] AS region,
@@ -164,12 +170,15 @@ FROM {TABLE}
 """
 
 
-def generate_lines() -> pd.DataFrame:
-    """Draw every order line from the fixed seed: integer codes and cents, one row per line."""
+def generate_lines(window: DataWindow) -> pd.DataFrame:
+    """Draw every order line of `window` from the fixed seed: integer codes and cents, one row per line."""
     rng = np.random.default_rng(SEED)
+    start, end = np.datetime64(window.start), np.datetime64(window.end)
     customers = _customers(rng)
-    orders = _orders(rng, customers)
-    return _lines(rng, orders)
+    # The same density of orders per month whatever the window's length (52,000 over 36 months).
+    order_count = ORDER_COUNT * window.months // 36
+    orders = _orders(rng, customers, start=start, end=end, count=order_count)
+    return _lines(rng, orders, start=start)
 
 
 def _pick(rng: np.random.Generator, probs: np.ndarray, *, rows: np.ndarray) -> np.ndarray:
@@ -199,10 +208,10 @@ def _customers(rng: np.random.Generator) -> dict[str, np.ndarray]:
     return {"region": region, "country": country, "segment": segment, "frequency": frequency}
 
 
-def _order_intensity() -> tuple[np.ndarray, np.ndarray]:
+def _order_intensity(start: np.datetime64, end: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
     """Relative order rate per (region, day): yearly growth, month seasonality, weekdays, Black Friday."""
-    days = np.arange((_END - _START).astype(int))
-    dates = _START + days
+    days = np.arange((end - start).astype(int))
+    dates = start + days
     month = dates.astype("datetime64[M]").astype(int) % 12
     day_of_month = (dates - dates.astype("datetime64[M]")).astype(int) + 1
     weekday = (dates.astype(int) + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
@@ -215,13 +224,16 @@ def _order_intensity() -> tuple[np.ndarray, np.ndarray]:
     return days, shares * growth * rate[None, :]
 
 
-def _orders(rng: np.random.Generator, customers: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    days, intensity = _order_intensity()
-    cells = rng.choice(intensity.size, size=ORDER_COUNT, p=(intensity / intensity.sum()).ravel())
+def _orders(
+    rng: np.random.Generator, customers: dict[str, np.ndarray], *, start: np.datetime64, end: np.datetime64,
+    count: int,
+) -> dict[str, np.ndarray]:
+    days, intensity = _order_intensity(start, end)
+    cells = rng.choice(intensity.size, size=count, p=(intensity / intensity.sum()).ravel())
     region, day = np.divmod(cells, days.size)
     by_date = np.argsort(day, kind="stable")
     region, day = region[by_date], day[by_date]
-    customer = np.empty(ORDER_COUNT, dtype=np.int64)
+    customer = np.empty(count, dtype=np.int64)
     for index in range(len(catalog.REGIONS)):
         members = np.flatnonzero(customers["region"] == index)
         weights = customers["frequency"][members]
@@ -230,7 +242,7 @@ def _orders(rng: np.random.Generator, customers: dict[str, np.ndarray]) -> dict[
     segment = customers["segment"][customer]
     channel = _pick(rng, np.array(catalog.CHANNEL_MIX), rows=segment)
     return {
-        "order_no": np.arange(1, ORDER_COUNT + 1), "day": day, "region": region,
+        "order_no": np.arange(1, count + 1), "day": day, "region": region,
         "country": customers["country"][customer], "customer_no": customer + 1,
         "segment": segment, "channel": channel,
     }
@@ -251,10 +263,10 @@ def _product_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return popularity, index, cents
 
 
-def _lines(rng: np.random.Generator, orders: dict[str, np.ndarray]) -> pd.DataFrame:
+def _lines(rng: np.random.Generator, orders: dict[str, np.ndarray], *, start: np.datetime64) -> pd.DataFrame:
     segment = orders["segment"]
     per_order = np.minimum(1 + rng.poisson(np.array([3.0, 1.8, 1.0, 0.5])[segment]), 12)
-    owner = np.repeat(np.arange(ORDER_COUNT), per_order)
+    owner = np.repeat(np.arange(segment.size), per_order)
     starts = np.repeat(np.cumsum(per_order) - per_order, per_order)
     columns = {name: values[owner] for name, values in orders.items()}
     columns["line_number"] = np.arange(owner.size) - starts + 1
@@ -263,17 +275,19 @@ def _lines(rng: np.random.Generator, orders: dict[str, np.ndarray]) -> pd.DataFr
     popularity, product_index, base_cents = _product_table()
     product = product_index[category, _pick(rng, popularity, rows=category)]
     quantity = 1 + rng.poisson(np.array([9.0, 3.0, 1.2, 0.15])[line_segment])
-    year_index = (_START + columns["day"]).astype("datetime64[Y]").astype(int) - (catalog.FIRST_YEAR - 1970)
+    dates = start + columns["day"]
+    year_index = dates.astype("datetime64[Y]").astype(int) - start.astype("datetime64[Y]").astype(int)
     price = np.round(base_cents[product] * (1 + PRICE_RISE) ** year_index / 100).astype(np.int64) * 100
     columns.update(category=category, product=product, quantity=quantity, list_price_cents=price)
-    columns.update(_amounts(rng, columns))
+    columns.update(_amounts(rng, columns, month=dates.astype("datetime64[M]").astype(int) % 12))
     return pd.DataFrame(columns)
 
 
-def _amounts(rng: np.random.Generator, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Discounts (whole percent), returns and net revenue, all in integer cents."""
+def _amounts(
+    rng: np.random.Generator, columns: dict[str, np.ndarray], *, month: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Discounts (whole percent), returns and net revenue, all in integer cents; `month` 0 = January."""
     segment, channel, category = columns["segment"], columns["channel"], columns["category"]
-    month = (_START + columns["day"]).astype("datetime64[M]").astype(int) % 12
     discount = np.array([15, 10, 5, 2])[segment] + np.array([0, 0, 4, 2])[channel]
     promo = (month == 10) & (segment >= 2)  # November promotions for small business and consumers
     discount = np.clip(discount + 6 * promo + rng.integers(-3, 4, size=segment.size), 0, 35)

@@ -81,6 +81,8 @@ class DemoEngine:
 
     def __init__(self, *, data_dir: Path | None = None) -> None:
         dataset = ensure_dataset(data_dir)
+        self.window = dataset.window
+        """The data window this engine's file holds."""
         try:
             self._con = duckdb.connect(str(dataset.database), read_only=True, config=READ_ONLY_CONFIG)
         except duckdb.Error as exc:

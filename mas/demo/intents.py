@@ -13,14 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from mas.demo.catalog import DIMENSION_VALUES, FIRST_YEAR, LAST_YEAR
+from mas.demo.catalog import DIMENSION_VALUES
 from mas.demo.clues import Clues, Grain, read_clues
 from mas.demo.periods import Period
+from mas.demo.window import data_window
 
 Kind = Literal["total", "trend", "breakdown", "growth", "compare"]
 Filters = tuple[tuple[str, tuple[str, ...]], ...]
 
-DATA_RANGE = "The data covers January 2023 to December 2025"
+
+
+def data_range() -> str:
+    """'The data covers January 2023 to December 2025': where today's window starts and ends."""
+    return f"The data covers {data_window().label}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class Intent:
     ascending: bool = False
     by_change: bool = False
     """Compare only: rank the groups by their change rather than by the later value."""
+    why: bool = False
+    """Compare only: "why did it change" — the groups that moved most (either way) first."""
     filters: Filters = ()
     periods: tuple[Period, ...] = ()
     """Compare: exactly two, earlier first. Other kinds: the periods the answer is limited to."""
@@ -100,6 +107,7 @@ def merge(previous: Clues, new: Clues) -> Clues:
         direction=new.direction if ranks else previous.direction,
         filters=tuple((dim, filters[dim]) for dim in DIMENSION_VALUES if dim in filters),
         periods=period_list, is_range=periods.is_range, same_period_last_year=periods.same_period_last_year,
+        why=new.why,
     )
 
 
@@ -114,7 +122,7 @@ def interpret(clues: Clues) -> Interpretation:
         periods.append(periods[0].shifted(-1))
     outside = [period for period in periods if not period.in_data]
     if outside:
-        return Refusal(f"{DATA_RANGE}, so there is nothing to report for {outside[0].label}.")
+        return Refusal(f"{data_range()}, so there is nothing to report for {outside[0].label}.")
     dimension, filters = _grouping(clues)
     base = Intent(
         kind="total", measure=clues.measure or "revenue", dimension=dimension,
@@ -123,6 +131,8 @@ def interpret(clues: Clues) -> Interpretation:
     )
     if (clues.compare or clues.growth) and clues.is_range and len(periods) > 2:
         return Refusal("I can compare two years, quarters or months, but not half-years or other spans yet.")
+    if clues.why and len(periods) <= 2:
+        return _why(base, periods)
     if clues.growth:
         return _growth(base, clues, periods=periods)
     if clues.compare and len(periods) < 2 and _listed_dimension(clues.filters) is not None:
@@ -170,7 +180,7 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
     if not periods:
         if base.dimension is not None:
             return _breakdown(base)
-        periods = [Period(LAST_YEAR)]
+        periods = [Period(data_window().last[0])]
     if len(periods) == 1:
         # "Compare with last year": the named period against the latest one at its grain;
         # the latest period itself ("what about 2025?") against the one before it.
@@ -178,22 +188,45 @@ def _compare(base: Intent, periods: list[Period], *, by_change: bool) -> Interpr
         periods = [named, latest] if named.start < latest.start else [named.previous(), named]
     pair = tuple(sorted(periods[:2], key=lambda period: period.start))
     if not pair[0].in_data:
-        return Refusal(f"{DATA_RANGE}, so there is no earlier period to compare {pair[1].label} with.")
-    return replace(base, kind="compare", periods=pair, by_change=by_change and base.dimension is not None,
+        return Refusal(f"{data_range()}, so there is no earlier period to compare {pair[1].label} with.")
+    return replace(base, kind="compare", periods=_like_for_like(pair),
+                   by_change=by_change and base.dimension is not None,
                    top_n=base.top_n if base.dimension else None)
+
+
+def _like_for_like(pair: tuple[Period, ...]) -> tuple[Period, ...]:
+    """Two years, the later still running (2026 to November): both cut at that month."""
+    year, month = data_window().last
+    if month < 12 and pair[-1] == Period(year) and all(period == Period(period.year) for period in pair):
+        return tuple(replace(period, through=month) for period in pair)
+    return pair
+
+
+def _why(base: Intent, periods: list[Period]) -> Interpretation:
+    """"Why did revenue drop in January?": January against the month before, by region (by channel
+    when one region is the filter), the groups that moved most first."""
+    year, month = data_window().last
+    target = periods[0] if periods else Period(year, month=month)
+    pair = periods if len(periods) == 2 else [target.previous(), target]
+    region_filtered = any(dim in ("region", "country") for dim, _ in base.filters)
+    split = base.dimension or ("channel" if region_filtered else "region")
+    result = _compare(replace(base, dimension=split, top_n=None), pair, by_change=False)
+    return replace(result, why=True) if isinstance(result, Intent) else result
 
 
 def _growth(base: Intent, clues: Clues, *, periods: list[Period]) -> Interpretation:
     grain: Grain = clues.growth_grain or (clues.grain if clues.grain in ("quarter", "month") else "year")
     if len(periods) == 2:
         return _compare(base, periods, by_change=True)
+    if base.dimension is None and grain == "year" and periods and _like_for_like((periods[0],))[0].through:
+        return _compare(base, periods, by_change=True)  # "growth in 2026", still running: to date
     if base.dimension is None:
         return replace(base, kind="growth", grain=grain, top_n=None)
-    target = _at_grain(periods[0] if periods else Period(LAST_YEAR), grain)
+    target = _at_grain(periods[0] if periods else Period(data_window().last[0]), grain)
     earlier = target.previous()
-    if earlier.year < FIRST_YEAR:
-        return Refusal(f"{DATA_RANGE}, so there is no growth figure for {target.label}.")
-    return replace(base, kind="compare", periods=(earlier, target), by_change=True)
+    if not earlier.in_data:
+        return Refusal(f"{data_range()}, so there is no growth figure for {target.label}.")
+    return replace(base, kind="compare", periods=_like_for_like((earlier, target)), by_change=True)
 
 
 def _at_grain(period: Period, grain: Grain) -> Period:

@@ -3,7 +3,9 @@
 `find_periods(text)` finds "2024", "Q3 2024", "the third quarter of 2024", "March 2025",
 "last year", "from 2023 to 2025", "since 2024" and "the same quarter last year", in the
 order they appear, and blanks them out of the text so later rules do not see their digits.
-Relative words count from the end of the data (December 2025 is "now"). It knows nothing
+Relative words count from the end of the data (`mas.demo.window`: the last complete month is
+"this month", its year "this year"; a month or quarter without a year is its latest one in the
+data). It knows nothing
 about revenue or SQL beyond the WHERE conditions of a period.
 """
 
@@ -13,12 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from mas.demo.catalog import FIRST_YEAR, LAST_YEAR
+from mas.demo.window import MONTH_NAMES, data_window
 
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
+__all__ = ["MONTH_NAMES", "Period", "PeriodClues", "find_periods"]
 _MONTH_WORDS = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)} | {
     name.lower()[:3]: i + 1 for i, name in enumerate(MONTH_NAMES)
 } | {"sept": 9}
@@ -36,9 +35,13 @@ class Period:
     year: int
     quarter: int | None = None
     month: int | None = None
+    through: int | None = None
+    """A year cut at this month, to compare a year to date like for like (January–November)."""
 
     @property
     def label(self) -> str:
+        if self.through is not None:
+            return f"January–{MONTH_NAMES[self.through - 1]} {self.year}"
         if self.quarter is not None:
             return f"Q{self.quarter} {self.year}"
         if self.month is not None:
@@ -52,7 +55,7 @@ class Period:
             return f"q{self.quarter}_{self.year}"
         if self.month is not None:
             return f"{MONTH_NAMES[self.month - 1][:3].lower()}_{self.year}"
-        return str(self.year)
+        return f"ytd_{self.year}" if self.through is not None else str(self.year)
 
     @property
     def condition(self) -> str:
@@ -61,6 +64,8 @@ class Period:
             parts.append(f"quarter = {self.quarter}")
         if self.month is not None:
             parts.append(f"month = {self.month}")
+        if self.through is not None:
+            parts.append(f"month <= {self.through}")
         return " AND ".join(parts)
 
     @property
@@ -70,13 +75,20 @@ class Period:
             return (self.year, self.quarter * 3 - 2)
         return (self.year, self.month or 1)
 
+    @property
+    def end(self) -> tuple[int, int]:
+        """(year, last month)."""
+        if self.quarter is not None:
+            return (self.year, self.quarter * 3)
+        return (self.year, self.month or self.through or 12)
+
     def latest_like(self) -> Period:
         """The last period in the data at this period's grain (2025, Q4 2025 or December 2025)."""
         if self.quarter is not None:
-            return Period(LAST_YEAR, 4)
+            return _latest_quarter()
         if self.month is not None:
-            return Period(LAST_YEAR, month=12)
-        return Period(LAST_YEAR)
+            return _latest_month()
+        return Period(data_window().last[0])
 
     def shifted(self, years: int) -> Period:
         return replace(self, year=self.year + years)
@@ -93,7 +105,24 @@ class Period:
 
     @property
     def in_data(self) -> bool:
-        return FIRST_YEAR <= self.year <= LAST_YEAR
+        window = data_window()
+        return self.start <= window.last and self.end >= window.first
+
+
+def _latest_month() -> Period:
+    year, month = data_window().last
+    return Period(year, month=month)
+
+
+def _latest_quarter() -> Period:
+    year, month = data_window().last
+    return Period(year, (month - 1) // 3 + 1)
+
+
+def _latest_year_of(month: int) -> int:
+    """The latest year whose `month` is in the data ("January" alone is the latest January)."""
+    year, last = data_window().last
+    return year if month <= last else year - 1
 
 
 @dataclass
@@ -131,7 +160,7 @@ def _add(clues: PeriodClues, match: re.Match[str], *periods: Period) -> None:
 def _quarter(match: re.Match[str], clues: PeriodClues) -> None:
     number = int(match["q"]) if match["q"] else _ORDINALS[match["ord"]]
     year = _year(match)
-    _add(clues, match, Period(year if year is not None else LAST_YEAR, number))
+    _add(clues, match, Period(year if year is not None else _latest_year_of(number * 3 - 2), number))
 
 
 def _year_quarter(match: re.Match[str], clues: PeriodClues) -> None:
@@ -140,7 +169,8 @@ def _year_quarter(match: re.Match[str], clues: PeriodClues) -> None:
 
 def _month(match: re.Match[str], clues: PeriodClues) -> None:
     year = _year(match)
-    _add(clues, match, Period(year if year is not None else LAST_YEAR, month=_MONTH_WORDS[match["m"]]))
+    month = _MONTH_WORDS[match["m"]]
+    _add(clues, match, Period(year if year is not None else _latest_year_of(month), month=month))
 
 
 def _range(match: re.Match[str], clues: PeriodClues) -> None:
@@ -151,25 +181,26 @@ def _range(match: re.Match[str], clues: PeriodClues) -> None:
 
 def _since(match: re.Match[str], clues: PeriodClues) -> None:
     clues.is_range = True
-    _add(clues, match, Period(int(match["a"])), Period(max(LAST_YEAR, int(match["a"]))))
+    _add(clues, match, Period(int(match["a"])), Period(max(data_window().last[0], int(match["a"]))))
 
 
 def _last_years(match: re.Match[str], clues: PeriodClues) -> None:
     count = _NUMBER_WORDS[match["n"]]
     clues.is_range = True
-    _add(clues, match, Period(LAST_YEAR - count + 1), Period(LAST_YEAR))
+    last = data_window().last[0]
+    _add(clues, match, Period(last - count + 1), Period(last))
 
 
 def _half(match: re.Match[str], clues: PeriodClues) -> None:
     first = 1 if (match["h"] or match["hw"]) in ("1", "first") else 3
-    year = _year(match)
+    year = _year(match) or _latest_year_of(first * 3 - 2)
     clues.is_range = True
-    _add(clues, match, Period(year or LAST_YEAR, first), Period(year or LAST_YEAR, first + 1))
+    _add(clues, match, Period(year, first), Period(year, first + 1))
 
 
 def _last_months(match: re.Match[str], clues: PeriodClues) -> None:
     count = _NUMBER_WORDS.get(match["n"], 0) or int(match["n"])
-    latest = _LATEST_Q if match["unit"].startswith("quarter") else Period(LAST_YEAR, month=12)
+    latest = _latest_quarter() if match["unit"].startswith("quarter") else _latest_month()
     periods = [latest]
     while len(periods) < min(count, 36):
         periods.insert(0, periods[0].previous())
@@ -181,9 +212,10 @@ def _same_last_year(match: re.Match[str], clues: PeriodClues) -> None:
     clues.same_period_last_year = True
 
 
-def _fixed(*period: Period) -> Callable[[re.Match[str], PeriodClues], None]:
+def _fixed(period: Callable[[], Period]) -> Callable[[re.Match[str], PeriodClues], None]:
+    # Called per question, not at import: the window moves with today.
     def add(match: re.Match[str], clues: PeriodClues) -> None:
-        _add(clues, match, *period)
+        _add(clues, match, period())
 
     return add
 
@@ -194,7 +226,6 @@ def _plain_year(match: re.Match[str], clues: PeriodClues) -> None:
         _add(clues, match, Period(year))
 
 
-_LATEST_Q = Period(LAST_YEAR, 4)
 _Y = r"(?:fy\s*)?(?:(?P<y>20\d{2})|'(?P<yy>\d{2}))"
 _RULES: tuple[Rule, ...] = tuple((re.compile(pattern), handler) for pattern, handler in (
     (r"\bsame\s+(?:quarter|month|period)\s+(?:of\s+|in\s+)?(?:last|the\s+previous|the\s+prior|a|the)\s+year"
@@ -210,17 +241,18 @@ _RULES: tuple[Rule, ...] = tuple((re.compile(pattern), handler) for pattern, han
      _last_months),
     (rf"\b(?:q(?P<q>[1-4])|(?P<ord>{'|'.join(_ORDINALS)})\s+quarter)\b"
      rf"(?:\s*(?:of|in|,|-)?\s*{_Y})?", _quarter),
-    (r"\b(?:this|current|latest|most\s+recent|the\s+last)\s+quarter\b", _fixed(_LATEST_Q)),
-    (r"\b(?:previous|prior)\s+quarter\b|\bquarter\s+before\b", _fixed(_LATEST_Q.previous())),
+    (r"\b(?:this|current|latest|most\s+recent|the\s+last)\s+quarter\b", _fixed(_latest_quarter)),
+    (r"\b(?:previous|prior)\s+quarter\b|\bquarter\s+before\b", _fixed(lambda: _latest_quarter().previous())),
     (rf"\b(?P<m>{_MONTH_ALT})\b\.?\s*(?:of\s+|in\s+)?{_Y}", _month),
     (r"\b(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b", _month),
     (r"\b(?:this|current|latest|most\s+recent|(?:the\s+)?last)\s+month\b",
-     _fixed(Period(LAST_YEAR, month=12))),
-    (r"\b(?:previous|prior)\s+month\b", _fixed(Period(LAST_YEAR, month=11))),
+     _fixed(_latest_month)),
+    (r"\b(?:previous|prior)\s+month\b", _fixed(lambda: _latest_month().previous())),
     (r"\b(?:this|current|latest|most\s+recent)\s+year\b|\byear[- ]to[- ]date\b"
-     r"|\bytd\b", _fixed(Period(LAST_YEAR))),
-    (r"\b(?:last|previous|prior)\s+year\b", _fixed(Period(LAST_YEAR - 1))),
-    (r"\b(?:the\s+)?year\s+before\s+last\b|\btwo\s+years\s+ago\b", _fixed(Period(LAST_YEAR - 2))),
+     r"|\bytd\b", _fixed(lambda: Period(data_window().last[0]))),
+    (r"\b(?:last|previous|prior)\s+year\b", _fixed(lambda: Period(data_window().last[0] - 1))),
+    (r"\b(?:the\s+)?year\s+before\s+last\b|\btwo\s+years\s+ago\b",
+     _fixed(lambda: Period(data_window().last[0] - 2))),
     (r"\b(?:fy\s*)?(?P<y>20\d{2})\b|\bfy\s*'?(?P<yy>\d{2})\b", _plain_year),
 ))
 

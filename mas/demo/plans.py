@@ -14,6 +14,7 @@ from typing import Literal
 from mas.demo.dataset import VIEW
 from mas.demo.intents import Filters, Intent
 from mas.demo.periods import Period
+from mas.demo.window import data_window
 from mas.demo.wording import (
     DIMENSION_NAMES,
     DIMENSION_PLURALS,
@@ -121,7 +122,7 @@ def filter_conditions(filters: Filters) -> list[str]:
 def period_condition(periods: tuple[Period, ...]) -> str | None:
     if not periods:
         return None
-    if all(p.quarter is None and p.month is None for p in periods):
+    if all(p.quarter is None and p.month is None and p.through is None for p in periods):
         years = sorted({p.year for p in periods})
         return f"year = {years[0]}" if len(years) == 1 else f"year IN ({', '.join(map(str, years))})"
     if len(periods) == 1:
@@ -184,12 +185,20 @@ def _at_grain(period: Period, grain: str) -> str:
     return f"order_month BETWEEN DATE '{period.year}-{first:02d}-01' AND DATE '{period.year}-{last:02d}-01'"
 
 
+def _whole(grain: str) -> list[str]:
+    """Growth compares whole periods: the quarter or year still running (Q4 to November) is left out."""
+    year, month = data_window().last
+    end = {"year": 12, "quarter": (month + 2) // 3 * 3, "month": month}[grain]
+    start = {"year": 1, "quarter": month - (month - 1) % 3, "month": month}[grain]
+    return [] if end == month else [f"order_month < DATE '{year}-{start:02d}-01'"]
+
+
 def _growth_sql(intent: Intent) -> str:
     measure = measure_of(intent)
     key = GRAIN_COLUMNS[intent.grain]
     previous = f"LAG({measure.alias}) OVER (ORDER BY {key})"
     inner = (_select([key, f"{measure.sql()} AS {measure.alias}"]) + f"FROM {VIEW}\n"
-             + _where(filter_conditions(intent.filters)) + f"GROUP BY {key}")
+             + _where(filter_conditions(intent.filters) + _whole(intent.grain)) + f"GROUP BY {key}")
     outer = _select([
         key, measure.alias, f"{previous} AS prior_{intent.grain}_{measure.alias}",
         f"ROUND(100.0 * ({measure.alias} - {previous}) / NULLIF({previous}, 0), 1) AS {growth_alias(intent)}",
@@ -220,6 +229,7 @@ def _compare_sql(intent: Intent) -> str:
     if keys:
         direction = "ASC" if intent.ascending else "DESC"
         rank = "change_pct" if intent.by_change else b
+        rank, direction = ("ABS(change_amount)", "DESC") if intent.why else (rank, direction)
         order = f"ORDER BY {rank} {direction} NULLS LAST, {keys[0]}\n" + _limit(intent)
     return f"WITH by_period AS (\n{indented}\n)\n" + outer + "FROM by_period\n" + order
 
@@ -264,6 +274,12 @@ def describe(intent: Intent) -> tuple[str, str, str]:
     earlier, later = intent.periods
     where = f" {filters}" if filters else ""
     ranked = ", ranked by growth" if intent.by_change else ""
+    if intent.why:
+        return (f"What changed in {label}{split}: {later.label} vs {earlier.label}{where}",
+                f"This query compares {label}{split} in {later.label} with {earlier.label}{where}, "
+                f"with the change in dollars and percent, largest moves first.",
+                f"How did {label}{split} change from {earlier.label} to {later.label}{where}, "
+                f"and which moved most?")
     return (f"{label.capitalize()}{split}: {later.label} vs {earlier.label}{where}",
             f"This query compares {label}{split} in {later.label} with {earlier.label}{where}, "
             f"with the change in dollars and percent{ranked}.",

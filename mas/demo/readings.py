@@ -1,7 +1,8 @@
 """How the demo read a question, said out loud: relative periods and chart kinds it cannot offer.
 
-"last year" in the demo means the year before the data's last ("last year" = 2024 while the data
-ends in December 2025), which is not what a calendar says; the answer names each such reading.
+The demo's data ends at the last complete month before today (`mas.demo.window`), so "last year"
+is the calendar's last year and "this month" the last complete one; the answer names each such
+reading and where the data ends.
 A pie, donut or map chart is not one the app draws: the answer says so and what comes instead.
 It only words readings; what the question means is `mas.demo.intents`'.
 """
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from mas.demo.catalog import LAST_YEAR
-from mas.demo.periods import find_periods
+from mas.demo.periods import MONTH_NAMES, find_periods
+from mas.demo.window import data_window
 
 _RELATIVE = re.compile(
     r"\b(?:this|current|last|previous|prior|latest|most\s+recent)\s+(?:year|quarter|month)\b"
@@ -53,7 +54,10 @@ def readings_note(question: str) -> str:
     parts: list[str] = []
     readings = period_readings(question)
     if readings:
-        parts.append(f"Read {', '.join(readings)}: the demo data ends in December {LAST_YEAR}.")
+        year, month = data_window().last
+        so_far = f", so {year} is the year to date" if month < 12 else ""
+        ends = f"the demo data ends in {MONTH_NAMES[month - 1]} {year}{so_far}"
+        parts.append(f"Read {', '.join(readings)}: {ends}.")
     note = chart_note(question)
     if note:
         parts.append(note)

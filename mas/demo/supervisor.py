@@ -27,6 +27,7 @@ from mas.demo.genie_format import Shape, genie_output
 from mas.demo.intents import Intent, Refusal, interpret_conversation
 from mas.demo.plans import Plan, build_plan
 from mas.demo.readings import readings_note
+from mas.demo.window import data_window
 from mas.errors import DemoDataError
 
 log = logging.getLogger(__name__)
@@ -101,9 +102,9 @@ class DemoSupervisor:
 
     @property
     def engine(self) -> DemoEngine:
-        """The read-only engine, generating the dataset on first use."""
+        """The read-only engine, generating the dataset on first use (and again when the month turns)."""
         with self._lock:
-            if self._engine is None:
+            if self._engine is None or self._engine.window != data_window():
                 self._engine = DemoEngine(data_dir=self._data_dir)
             return self._engine
 
