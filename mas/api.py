@@ -29,6 +29,7 @@ from mas.wire.events import (
     Done,
     ErrorEvent,
     Event,
+    Status,
     TextDelta,
     ToolApproval,
     ToolCall,
@@ -63,8 +64,10 @@ def routes(*, keepalive_seconds: float | None = None) -> list[BaseRoute]:
     Without `keepalive_seconds`, MAS_SSE_KEEPALIVE is read per request: a bad value is then
     one request's JSON answer, not a server that fails to start.
     """
+    from mas.genie.download_route import routes as genie_routes
+
     api = _StreamApi(keepalive=keepalive_seconds)
-    return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS)]
+    return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS), *genie_routes()]
 
 
 def _reject(status: int, error: str, *, detail: Any = None) -> JSONResponse:
@@ -185,7 +188,13 @@ class _End:
     """Posted last by every stream thread."""
 
 
-def _pump(pipe: _Pipe, headers: Mapping[str, str], *, messages: list[ChatMessage]) -> None:
+def _pump(
+    pipe: _Pipe,
+    headers: Mapping[str, str],
+    *,
+    messages: list[ChatMessage],
+    state: dict[str, Any] | None = None,
+) -> None:
     """The stream's thread: resolve the identity, then forward events until done, error or stop.
 
     One plain thread per stream rather than Starlette's thread pool, whose AnyIO limiter
@@ -199,7 +208,7 @@ def _pump(pipe: _Pipe, headers: Mapping[str, str], *, messages: list[ChatMessage
             pipe.post(exc)
             return
         pipe.post(connection)
-        _forward(pipe, connection, messages=messages)
+        _forward(pipe, connection, messages=messages, state=state)
     except Exception as exc:  # a bug here must still end the response with an error event
         logger.exception("[API] stream failed")
         pipe.post(ErrorEvent(message=f"The app failed while streaming the answer: {exc}", code="internal"))
@@ -207,8 +216,10 @@ def _pump(pipe: _Pipe, headers: Mapping[str, str], *, messages: list[ChatMessage
         pipe.post(_End())
 
 
-def _forward(pipe: _Pipe, connection: Connection, *, messages: list[ChatMessage]) -> None:
-    events = connection.stream_events(messages)
+def _forward(
+    pipe: _Pipe, connection: Connection, *, messages: list[ChatMessage], state: dict[str, Any] | None = None
+) -> None:
+    events = connection.stream_events(messages, state=state)
     try:
         for event in events:
             # The client's generator ends after its terminal event; stop also when our caller left.
@@ -251,7 +262,7 @@ class _StreamApi:
         thread = threading.Thread(
             target=_pump,
             args=(pipe, headers),
-            kwargs={"messages": parsed.messages},
+            kwargs={"messages": parsed.messages, "state": dict(parsed.conversation_state or {})},
             name="mas-api-stream",
             daemon=True,
         )
@@ -292,7 +303,7 @@ class _StreamApi:
 
 
 # Every event kind goes to API clients: traces, citations and tool approvals too.
-_EVENTS = (TextDelta, ToolCall, ToolOutput, TraceEvent, Citation, ToolApproval, ErrorEvent, Done)
+_EVENTS = (TextDelta, ToolCall, ToolOutput, TraceEvent, Citation, ToolApproval, ErrorEvent, Done, Status)
 
 
 def _render(batch: list[object]) -> tuple[str, bool]:

@@ -28,6 +28,7 @@ from mas.wire.events import (
     Done,
     ErrorEvent,
     Event,
+    Status,
     TextDelta,
     ToolApproval,
     ToolCall,
@@ -193,8 +194,13 @@ class _Renderer:
 def _render(events: Iterator[Event], out: TextIO, *, err: TextIO, style: _Style, turn: Turn) -> int:
     renderer = _Renderer(out, style, turn=turn)
     status = EXIT_ERROR  # a stream that ended without a terminal event is a failure
+    said = ""
     for event in events:
-        if isinstance(event, TextDelta):
+        if isinstance(event, Status):
+            if event.message != said:  # progress (a Genie status, a queue wait) once per change, on stderr
+                said = event.message
+                err.write(style.dim(f"… {event.message}") + "\n")
+        elif isinstance(event, TextDelta):
             renderer.text(event)
         elif isinstance(event, ToolCall):
             renderer.call(event)
@@ -268,7 +274,9 @@ def main(
         return EXIT_USAGE
     if not args.json:
         where = "the built-in demo" if connection.identity == "demo" else connection.host
-        err.write(f"Asking {connection.endpoint_name} on {where}…\n")
+        genie = connection.genie
+        target = connection.endpoint_name if genie is None else f"Genie space {genie.space_id}"
+        err.write(f"Asking {target} on {where}…\n")
     events = connection.stream_events([ChatMessage(role="user", content=question)])
     use_color = not args.no_color and not settings().no_color and out.isatty()
     try:

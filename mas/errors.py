@@ -38,3 +38,24 @@ class TranscriptError(MasError):
 
 class StoreError(MasError):
     """The history store cannot be opened, read or written (unreachable, read-only, corrupt, newer schema)."""
+
+
+class GenieError(MasError):
+    """A Genie Conversation API call failed, or Genie could not answer; the message is for the user.
+
+    Raised inside `mas.genie` only and turned into one terminal `error` event there.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after

@@ -19,8 +19,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from mas.citations import number_markers
 from mas.transcript import Part, TextPart, ToolPart, Turn, apply_event
-from mas.wire.events import Event, TextDelta, ToolApproval, ToolCall, ToolOutput, TraceEvent
-from ui import approval, checks, footnotes, provenance, result
+from mas.wire.events import Event, Status, TextDelta, ToolApproval, ToolCall, ToolOutput, TraceEvent
+from ui import approval, checks, footnotes, genie_view, provenance, result
 from ui.pump import EventPump
 from ui.text import answer_markdown, literal
 
@@ -52,7 +52,9 @@ def replay_tool(
 ) -> None:
     with st.expander(tool_label(part), icon=_icon(part)):
         provenance.details(part, trace_id=turn.trace_id if turn else None, prose=_prose(part, turn, index))
+        genie_view.details(part)
     result.render(part, key=key, question=question)
+    genie_view.extras(part)
 
 
 def _prose(part: ToolPart, turn: Turn | None, index: int | None) -> str | None:
@@ -145,9 +147,11 @@ class _LiveTools:
                 slot = self.details[id(part)] = st.empty()
                 with slot.container():
                     provenance.details(part, trace_id=self.turn.trace_id)
+                    genie_view.details(part)
             status.update(label=tool_label(part), state=_status_state(part), expanded=False)
             with box:
                 result.render(part, key=f"{self.turn.id}-{index}", question=self.turn.question)
+                genie_view.extras(part)
 
         return close_status
 
@@ -190,6 +194,7 @@ def stream_turn(
     """
     pump = EventPump(events).start()
     tools = _LiveTools(turn)
+    progress = genie_view.ProgressLine(waiting)
     text = _TextBuffer()
     started, seen_any = time.monotonic(), False
     speaking: TextPart | None = None
@@ -203,7 +208,10 @@ def stream_turn(
                 waiting.empty()
             for event in batch:
                 part = apply_event(turn, event)
-                if isinstance(event, TextDelta):
+                if isinstance(event, Status):
+                    progress.show(event)
+                elif isinstance(event, TextDelta):
+                    progress.clear()
                     if isinstance(part, TextPart) and part is not speaking:
                         speaking = part
                         if heading_due(turn, part):
@@ -226,7 +234,7 @@ def stream_turn(
             yield from text.flush(final=pump.finished)
             now = time.monotonic()
             if not batch and now - last_tick >= TICK_SECONDS:
-                _tick(tools, waiting, seen_any=seen_any, waited=now - started)
+                _tick(tools, waiting, seen_any=seen_any, waited=now - started, progress=progress)
                 last_tick = now
         yield from text.flush(final=True)
         if footnotes.due(turn, text.numbering):
@@ -292,8 +300,18 @@ class _TextBuffer:
                 turn.parts.remove(part)
 
 
-def _tick(tools: _LiveTools, waiting: DeltaGenerator, *, seen_any: bool, waited: float) -> None:
-    if not seen_any:
+def _tick(
+    tools: _LiveTools,
+    waiting: DeltaGenerator,
+    *,
+    seen_any: bool,
+    waited: float,
+    progress: genie_view.ProgressLine,
+) -> None:
+    if progress.active:
+        progress.tick()  # also refreshes the running calls' labels below
+        tools.tick()
+    elif not seen_any:
         waiting.caption(f":material/hourglass_top: Thinking… {waited:.0f} s")
     elif any(p.state == "running" for p in tools.turn.tools):
         tools.tick()

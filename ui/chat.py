@@ -17,7 +17,7 @@ from mas.errors import MasError
 from mas.transcript import ToolPart, Turn, fail, finish, stop, to_messages
 from mas.wire.approvals import continuation_items
 from mas.wire.messages import ChatMessage
-from ui import approval, brand, checks, feedback, history, session
+from ui import approval, brand, checks, feedback, genie_view, history, session
 from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
 from ui.text import literal
 
@@ -149,7 +149,11 @@ def _continue(turn: Turn, part: ToolPart, approve: bool) -> None:
 
 def _vote(turn: Turn) -> None:
     """Thumbs under a finished answer (a fragment: rating never interrupts a streaming answer)."""
-    if turn.status == "complete" and turn.parts:
+    if turn.status != "complete" or not turn.parts:
+        return
+    if genie_view.answered_by_genie(turn):
+        genie_view.thumbs(turn)  # Genie's own feedback API
+    else:
         feedback.render(turn)
 
 
@@ -216,7 +220,8 @@ def _stream(
 ) -> None:
     waiting = st.empty()
     waiting.caption(":material/hourglass_top: Thinking…")
-    events = session.connection().stream_events(messages, extra_input=extra_input)
+    state = session.conversation_state()
+    events = session.connection().stream_events(messages, extra_input=extra_input, state=state)
     chunks = stream_turn(turn, events, waiting=waiting, on_progress=lambda part: history.progress(turn, part))
     try:
         st.write_stream(chunks)
@@ -231,6 +236,7 @@ def _stream(
         if sys.exc_info()[1] is not None:  # Stop or a rerun is unwinding: the save below will not run
             history.save(turn)
     waiting.empty()
+    genie_view.remember(turn, state)
     turn.suggestions = suggestions_for(turn)
     history.save(turn)
 

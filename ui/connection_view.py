@@ -33,7 +33,10 @@ _IDENTITY_DETAIL = {
 def summary(conn: Connection) -> None:
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**Endpoint**  \n`{conn.endpoint_name}`")
+        if conn.genie is not None:
+            st.markdown(f"**Genie space**  \n`{conn.genie.space_id}`")
+        else:
+            st.markdown(f"**Endpoint**  \n`{conn.endpoint_name}`")
         where = "the embedded demo (local emulator)" if conn.identity == "demo" else literal(conn.host)
         st.markdown(f"**Workspace**  \n{where}")
     with right:

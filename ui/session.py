@@ -92,6 +92,12 @@ def result_views() -> dict[str, Any]:
     return views
 
 
+def conversation_state() -> dict[str, Any]:
+    """Backend state of the open conversation (e.g. a Genie conversation id), saved with it."""
+    state: dict[str, Any] = st.session_state.setdefault("conversation_state", {})
+    return state
+
+
 def turns() -> list[Turn]:
     return st.session_state.setdefault("turns", [])
 
@@ -117,12 +123,7 @@ def new_chat() -> None:
     """Start over: the turns go, pinned results stay on the Dashboard."""
     st.session_state["turns"] = []
     st.session_state.pop("show_all_turns", None)
-
-
-def conversation_state() -> dict[str, Any]:
-    """Backend state of the open conversation (e.g. a Genie conversation id), saved with it."""
-    state: dict[str, Any] = st.session_state.setdefault("conversation_state", {})
-    return state
+    st.session_state.pop("conversation_state", None)  # a new chat is a new Genie conversation
 
 
 def preflight(*, again: bool = False) -> Future[PreflightReport] | None:

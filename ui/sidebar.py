@@ -39,5 +39,8 @@ def _identity() -> None:
     if email:
         st.markdown(f"Signed in as **{literal(email)}**")
     st.caption(IDENTITY_LABELS[conn.identity])
-    st.caption(f"Endpoint `{conn.endpoint_name}`")
+    if conn.genie is not None:
+        st.caption(f"Genie space `{conn.genie.space_id}`")
+    else:
+        st.caption(f"Endpoint `{conn.endpoint_name}`")
 

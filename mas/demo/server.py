@@ -25,7 +25,12 @@ from mas.demo.exchange import PLAIN, Exchange, Observer, RequestInfo
 from mas.demo.handler import Responder, ServingHandler
 from mas.demo.routes import Route
 from mas.errors import ConfigError
-from mas.settings import DEFAULT_ENDPOINT_NAME, settings
+from mas.settings import (
+    DEFAULT_ENDPOINT_NAME,
+    demo_genie_rate_limit_from_env,
+    demo_genie_step_from_env,
+    settings,
+)
 
 __all__ = ["Emulator", "EmulatorProcess", "Responder"]
 
@@ -83,13 +88,15 @@ class Emulator:
         dialect: Dialect | None = None,
         observer: Observer | None = None,
     ) -> None:
+        from mas.demo.genie_api import GenieEmulator
+        from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
+
         # The demo speaks the full Responses protocol; a given responder's script is played as written.
         chosen: Dialect = dialect or ("verbatim" if responder else "responses")
         self._dialects: dict[str, Dialect] = {endpoint_name: chosen}
+        demo = responder if isinstance(responder, DemoSupervisor) else DemoSupervisor()
         if responder is None:
-            from mas.demo.supervisor import DemoSupervisor, demo_endpoint_metadata
-
-            responder = DemoSupervisor()
+            responder = demo
             metadata = metadata or demo_endpoint_metadata
         self.endpoint_name = endpoint_name
         self.pacing = pacing
@@ -97,6 +104,12 @@ class Emulator:
         self._observer = observer
         self._responders: dict[str, Responder] = {endpoint_name: responder}
         self._routes: list[Route] = []
+        self.genie = GenieEmulator(demo, step_seconds=demo_genie_step_from_env())
+        """The Genie Conversation API over the demo data (`mas.demo.genie_api`); its knobs are attributes.
+        Mounted for the demo supervisor only, so a scripted emulator's own routes are the only ones."""
+        self.genie.rate_limit = demo_genie_rate_limit_from_env()
+        if isinstance(responder, DemoSupervisor):
+            self._routes.extend(self.genie.routes())
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closing = threading.Event()

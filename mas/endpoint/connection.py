@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import configparser
 import logging
+import os
 import threading
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
@@ -28,13 +29,14 @@ from mas.endpoint.auth import (
     workspace_client,
 )
 from mas.errors import ConfigError
-from mas.settings import databricks_env_digest, settings
+from mas.settings import backend_from_env, databricks_env_digest, genie_space_id_from_env, settings
 from mas.wire.events import ErrorEvent, Event
 from mas.wire.messages import ChatMessage
 
 if TYPE_CHECKING:
     from mas.demo.server import EmulatorProcess
     from mas.endpoint.client import MASStreamingClient
+    from mas.genie.conversation import GenieBackend
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +61,26 @@ class Connection:
     user_email: str | None
     workspace_client: WorkspaceClient = field(compare=False)
     client: MASStreamingClient = field(compare=False)
+    genie: GenieBackend | None = field(default=None, compare=False)
+    """Set when MAS_BACKEND=genie: questions go straight to this Genie space instead."""
 
     def stream_events(
-        self, messages: list[ChatMessage], *, extra_input: list[dict[str, Any]] | None = None
+        self,
+        messages: list[ChatMessage],
+        *,
+        extra_input: list[dict[str, Any]] | None = None,
+        state: dict[str, Any] | None = None,
     ) -> Generator[Event, None, None]:
         """The client's events, with credential errors explained for this identity.
 
-        Closing this generator closes the client's, and so its HTTP response, at once.
+        `state` is the conversation's backend state (the Genie conversation id), kept by the caller
+        with the chat. Closing this generator closes the client's, and so its HTTP response, at once.
         """
-        events = self.client.stream_events(messages, extra_input=extra_input)
+        events = (
+            self.client.stream_events(messages, extra_input=extra_input)
+            if self.genie is None
+            else self.genie.stream_events(messages, state=state)
+        )
         try:
             for event in events:
                 yield explain_for_identity(event, self.identity) if isinstance(event, ErrorEvent) else event
@@ -79,6 +92,8 @@ class Connection:
         """Release a user connection's HTTP pool; app and demo connections share theirs."""
         if self.identity == "user":
             self.client.close()
+            if self.genie is not None:
+                self.genie.close()
 
     def __repr__(self) -> str:
         return (
@@ -202,6 +217,21 @@ def _streaming_client(
         return client
 
 
+DEMO_SPACE_ID = "01demo0revenue0genie0space000000"
+"""The embedded demo's Genie space (any id is served; this one is used when GENIE_SPACE_ID is unset)."""
+
+
+def _genie_backend(identity: Identity, wc: WorkspaceClient) -> GenieBackend | None:
+    """The Genie backend when MAS_BACKEND=genie: per connection, so a user's never serves another."""
+    if backend_from_env() != "genie":
+        return None
+    from mas.genie.conversation import GenieBackend
+
+    use_demo_space = identity == "demo" and not os.environ.get("GENIE_SPACE_ID")
+    space = DEMO_SPACE_ID if use_demo_space else genie_space_id_from_env()
+    return GenieBackend(workspace_client=wc, space_id=space)
+
+
 def resolve(*, headers: Mapping[str, str] | None = None, endpoint_name: str | None = None) -> Connection:
     """The connection for one session or request. Raises ConfigError when it cannot be set up."""
     current = settings()  # every setting is checked here, so a bad one fails before any request
@@ -226,6 +256,7 @@ def _connection(identity: Identity, name: str, *, host: str, email: str | None, 
         user_email=email,
         workspace_client=wc,
         client=_streaming_client(identity, wc, name=name, email=email if identity == "user" else None),
+        genie=_genie_backend(identity, wc),
     )
     logger.debug("[MAS] Resolved %r", conn)
     return conn

@@ -69,6 +69,12 @@ def preflight_in_background(
 def run_preflight(connection: Connection, *, timeout: float = DEFAULT_TIMEOUT) -> PreflightReport:
     """Every check for this connection. Never raises: an unexpected failure becomes a failed check."""
     checks = [_workspace_check(connection), _identity_check(connection)]
+    if connection.genie is not None:  # MAS_BACKEND=genie: a Genie space, no serving endpoint
+        from mas.genie.preflight import space_check
+
+        status, message, fix = space_check(connection.genie)
+        checks.append(Check("genie space", status, message, fix))
+        return PreflightReport(connection.identity, connection.endpoint_name, tuple(checks))
     try:
         checks.extend(_endpoint_checks(connection, timeout))
     except Exception as exc:  # a preflight must report, never crash the page

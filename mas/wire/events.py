@@ -111,8 +111,24 @@ class Done(_Event):
     type: Literal["done"] = "done"
 
 
+class Status(_Event):
+    """Progress while the answer is not yet there (a Genie message being worked on, a queue wait)."""
+
+    type: Literal["status"] = "status"
+    message: str
+    """What is happening, in words, e.g. "Running the query…"."""
+    elapsed: float | None = None
+    """Seconds since the question was sent."""
+    stage: str | None = None
+    """The backend's own state, e.g. Genie's `EXECUTING_QUERY`, or `RATE_LIMITED` while queued."""
+    queue_position: int | None = None
+    """1 = next, while the question waits for a rate limit."""
+    wait_seconds: float | None = None
+    """About how long until the question goes out, while it waits."""
+
+
 Event = Annotated[
-    TextDelta | ToolCall | ToolOutput | TraceEvent | Citation | ToolApproval | ErrorEvent | Done,
+    TextDelta | ToolCall | ToolOutput | TraceEvent | Citation | ToolApproval | ErrorEvent | Done | Status,
     Field(discriminator="type"),
 ]
 TERMINAL_TYPES = frozenset({"error", "done"})

@@ -42,6 +42,9 @@ class StreamChatRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    conversation_state: dict[str, str] | None = Field(default=None, max_length=16)
+    """Optional backend state to continue, e.g. `{"genie_conversation_id": …}` (MAS_BACKEND=genie:
+    the id is in each Genie `tool.output`); without it each request starts a new Genie conversation."""
 
     @field_validator("messages")
     @classmethod

@@ -1,4 +1,4 @@
-"""P10: an answer whose last event carries a 1 MB MLflow trace: decoding speed, and what reading it costs.
+"""P2T: an answer whose last event carries a 1 MB MLflow trace: decoding speed, and what reading it costs.
 
 The stream is P2's shape (deltas, Genie calls, table outputs) ending in an `output_item.done` whose
 `databricks_output.trace` is about 1 MB of MLflow 3 span JSON (hundreds of spans with JSON-encoded
@@ -114,7 +114,7 @@ def run(*, quick: bool) -> list[Row]:
     trace_mb = len(json.dumps(trace)) / 1e6
     return [
         Row(
-            id="P10",
+            id="P2T",
             measure=f"decode a {len(body) / 1e6:.1f} MB answer whose last event is a {trace_mb:.1f} MB trace",
             value=round(median(ours)),
             unit="events/s",
@@ -125,7 +125,7 @@ def run(*, quick: bool) -> list[Row]:
             extra={"ratio_vs_openai": round(ratio, 3)},
         ),
         Row(
-            id="P10-parse",
+            id="P2T-parse",
             measure=f"read a {trace_mb:.1f} MB trace: Genie SQL, rows, time onto 4 tool parts",
             value=round(parse, 2),
             unit="ms",
