@@ -64,7 +64,7 @@ def routes(*, keepalive_seconds: float | None = None) -> list[BaseRoute]:
     Without `keepalive_seconds`, MAS_SSE_KEEPALIVE is read per request: a bad value is then
     one request's JSON answer, not a server that fails to start.
     """
-    from mas.genie.download_route import routes as genie_routes
+    from mas.downloads import routes as genie_routes
 
     api = _StreamApi(keepalive=keepalive_seconds)
     return [Route(STREAM_PATH, api.handle, methods=_ALL_METHODS), *genie_routes()]

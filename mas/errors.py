@@ -2,7 +2,7 @@
 
 Raised for set-up and usage failures (configuration, identity, demo data, chart choices).
 Failures of a streamed answer are not raised at all: the client turns them into one terminal
-`error` event (`mas.endpoint.client`, worded by `mas.endpoint.http_errors`).
+`error` event (`mas.endpoint.client`, worded by `mas.http_errors`).
 """
 
 from __future__ import annotations

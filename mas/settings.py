@@ -307,6 +307,11 @@ def backend_from_env() -> str:
     return raw
 
 
+def genie_space_id_configured() -> bool:
+    """Whether `GENIE_SPACE_ID` is set at all (the demo serves its own space when it is not)."""
+    return bool((os.environ.get("GENIE_SPACE_ID") or "").strip())
+
+
 def genie_space_id_from_env() -> str:
     """`GENIE_SPACE_ID`, required when MAS_BACKEND=genie; a bad or missing id is a ConfigError."""
     raw = (os.environ.get("GENIE_SPACE_ID") or "").strip()

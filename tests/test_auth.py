@@ -28,9 +28,9 @@ from mas.endpoint.auth import (
     user_workspace_client,
 )
 from mas.endpoint.connection import resolve
-from mas.endpoint.http_errors import RELOAD_MESSAGE
 from mas.endpoint.preflight import run_preflight
 from mas.errors import ConfigError, IdentityError
+from mas.http_errors import RELOAD_MESSAGE
 from mas.wire.events import ErrorEvent, TextDelta
 from mas.wire.messages import ChatMessage
 

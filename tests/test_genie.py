@@ -339,7 +339,7 @@ def test_cli_and_sse_api_ask_the_genie_space(monkeypatch: pytest.MonkeyPatch, ge
         continued = f"/conversations/{details.ids.conversation_id}/messages"
         assert any(r.method == "POST" and r.path.endswith(continued) for r in genie.requests)
         # The full download route streams a CSV (a one-row result here: header and one line).
-        from mas.genie.download_route import download_url
+        from mas.downloads import download_url
 
         csv_text = client.get(download_url(details.ids, details.attachment_id)).text
         assert len(csv_text.splitlines()) == 2

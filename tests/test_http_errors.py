@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mas.endpoint.error_body import MAX_UPSTREAM_CHARS, UpstreamError, parse_error_body
-from mas.endpoint.http_errors import error_event_for_status, network_error_event
+from mas.error_body import MAX_UPSTREAM_CHARS, UpstreamError, parse_error_body
+from mas.http_errors import error_event_for_status, network_error_event
 
 NAME = "mas-3d3b5439-endpoint"
 

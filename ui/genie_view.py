@@ -3,7 +3,7 @@
 `ProgressLine` is the live status line ("Running the query… · 12 s", the rate-limit wait with
 the place in the queue) drawn from `status` events while Genie works. `details` adds a Genie
 result's title and thoughts inside its (collapsed) tool expander, beside the SQL; `extras` offers
-"Download all rows" for a truncated result (streamed by `mas.genie.download_route`); `thumbs`
+"Download all rows" for a truncated result (streamed by `mas.downloads`); `thumbs`
 rates a Genie answer through Genie's feedback API. Reading outputs is `mas.genie.attachments`.
 """
 
@@ -16,10 +16,10 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from mas.downloads import download_url
 from mas.errors import MasError
 from mas.genie.attachments import GenieDetails, Ids
 from mas.genie.conversation import LAST_MESSAGE_KEY
-from mas.genie.download_route import download_url
 from mas.genie.feedback import rating_for, send_feedback
 from mas.transcript import ToolPart, Turn
 from mas.wire.events import Status

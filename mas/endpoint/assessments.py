@@ -17,9 +17,9 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import DatabricksError
 
 from mas.endpoint.connection import Connection, app_workspace_client
-from mas.endpoint.http_errors import feedback_error_message
 from mas.errors import ConfigError
 from mas.feedback import assessments_path, create_body, update_body
+from mas.http_errors import feedback_error_message
 from mas.settings import feedback_identity_from_env
 from mas.transcript import Feedback
 

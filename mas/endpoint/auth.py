@@ -16,8 +16,8 @@ from typing import Any, Literal
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
-from mas.endpoint.http_errors import user_token_message
 from mas.errors import ConfigError, IdentityError
+from mas.http_errors import user_token_message
 from mas.settings import settings
 from mas.wire.events import ErrorEvent
 

@@ -5,7 +5,7 @@ with the workspace client's host and fresh auth headers, in the body the endpoin
 (`mas.endpoint.dialect`), retries only before a successful answer
 starts (429/503 with Retry-After, refused or reset connections), and turns every failure into one
 terminal `ErrorEvent`. Decoding the body is `mas.wire.decode`; wording HTTP errors is
-`mas.endpoint.http_errors`.
+`mas.http_errors`.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from urllib.parse import quote
 import httpx
 
 from mas.endpoint import dialect as dialects
-from mas.endpoint.error_body import retry_after_seconds
-from mas.endpoint.http_errors import (
+from mas.endpoint.response_io import drain_in_background, read_bounded
+from mas.error_body import retry_after_seconds
+from mas.http_errors import (
     INVALID_JSON,
     error_event_for_status,
     network_error_event,
     setup_error_event,
 )
-from mas.endpoint.response_io import drain_in_background, read_bounded
 from mas.settings import RetryPolicy, Timeouts, endpoint_name_from_env
 from mas.wire.decode import events_from_json_body, iter_events
 from mas.wire.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta

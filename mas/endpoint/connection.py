@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import configparser
 import logging
-import os
 import threading
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,13 @@ from mas.endpoint.auth import (
     workspace_client,
 )
 from mas.errors import ConfigError
-from mas.settings import backend_from_env, databricks_env_digest, genie_space_id_from_env, settings
+from mas.settings import (
+    backend_from_env,
+    databricks_env_digest,
+    genie_space_id_configured,
+    genie_space_id_from_env,
+    settings,
+)
 from mas.wire.events import ErrorEvent, Event
 from mas.wire.messages import ChatMessage
 
@@ -227,7 +232,7 @@ def _genie_backend(identity: Identity, wc: WorkspaceClient) -> GenieBackend | No
         return None
     from mas.genie.conversation import GenieBackend
 
-    use_demo_space = identity == "demo" and not os.environ.get("GENIE_SPACE_ID")
+    use_demo_space = identity == "demo" and not genie_space_id_configured()
     space = DEMO_SPACE_ID if use_demo_space else genie_space_id_from_env()
     return GenieBackend(workspace_client=wc, space_id=space)
 

@@ -19,14 +19,14 @@ import httpx
 
 from mas.endpoint.auth import auth_mode_from_env
 from mas.endpoint.connection import Connection
-from mas.endpoint.http_errors import (
+from mas.errors import ConfigError
+from mas.http_errors import (
     SCOPE_FIX,
     Advice,
     credentials_advice,
     lookup_advice,
     lookup_network_advice,
 )
-from mas.errors import ConfigError
 from mas.settings import settings
 
 logger = logging.getLogger(__name__)

@@ -16,17 +16,17 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from mas.endpoint.http_errors import (
+from mas.errors import GenieError
+from mas.genie import attachments as att
+from mas.genie.http import GenieHttp
+from mas.genie.pacing import RateGate, gate_for, poll_delays, rate_wait_words, status_words
+from mas.http_errors import (
     GENIE_CANCELLED,
     GENIE_NO_ANSWER,
     genie_failed_message,
     genie_rate_wait_message,
     genie_timeout_message,
 )
-from mas.errors import GenieError
-from mas.genie import attachments as att
-from mas.genie.http import GenieHttp
-from mas.genie.pacing import RateGate, gate_for, poll_delays, rate_wait_words, status_words
 from mas.settings import GeniePolicy, Timeouts
 from mas.wire.events import Done, ErrorEvent, Event, Status, TextDelta, ToolCall, ToolOutput
 from mas.wire.messages import ChatMessage

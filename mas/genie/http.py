@@ -4,7 +4,7 @@ Requests go to `{host}/api/2.0/genie/spaces/{space_id}/…` with the workspace c
 headers fetched fresh for each request (OAuth tokens refresh there), on one pooled httpx client,
 the same way `mas.endpoint.client` talks to serving endpoints. Paths follow databricks-sdk
 0.156 `service/dashboards.py` `GenieAPI`. A failed call raises `GenieError` worded by
-`mas.endpoint.http_errors`; no retries and no polling here (see `mas.genie.conversation`).
+`mas.http_errors`; no retries and no polling here (see `mas.genie.conversation`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from urllib.parse import quote
 
 import httpx
 
-from mas.endpoint.error_body import retry_after_seconds
-from mas.endpoint.http_errors import genie_error_message, genie_network_message
+from mas.error_body import retry_after_seconds
 from mas.errors import GenieError
 from mas.genie.attachments import Ids
+from mas.http_errors import genie_error_message, genie_network_message
 from mas.settings import Timeouts
 
 if TYPE_CHECKING:

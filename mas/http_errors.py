@@ -4,7 +4,7 @@ Pure functions from what happened (an HTTP status and the body's `UpstreamError`
 failure, the identity in use) to what the analyst reads: the terminal `ErrorEvent` of a stream
 (`mas.endpoint.client`), a credential error re-worded for a signed-in user (`mas.endpoint.auth`),
 and the `Advice` of an endpoint lookup (`mas.endpoint.preflight`). Reading the body itself is
-`mas.endpoint.error_body`; there is no I/O and no retry policy here.
+`mas.error_body`; there is no I/O and no retry policy here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Literal
 
 import httpx
 
-from mas.endpoint.error_body import UpstreamError, parse_error_body
+from mas.error_body import UpstreamError, parse_error_body
 from mas.wire.events import ErrorEvent
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Pure functions: a status body of any shape (Databricks JSON, legacy `{"error": ...}`, plain
 `CODE: message` text, HTML pages) becomes an `UpstreamError` with the upstream `error_code` and
 `message`; a `Retry-After` header becomes seconds. No wording for the analyst (that is
-`mas.endpoint.http_errors`) and no I/O.
+`mas.http_errors`) and no I/O.
 """
 
 from __future__ import annotations
