@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-import mas.transcript as transcript
+import mas.transcript.fold as folding
 from mas.results.toolresult import ToolResult
 from mas.transcript import TextPart, ToolPart, Turn, apply_event, finish, genie_question, stop, to_messages
 from mas.wire.events import Done, ErrorEvent, TextDelta, ToolCall, ToolOutput
@@ -61,7 +61,7 @@ def test_a_tool_is_parsed_once_when_its_output_arrives(monkeypatch: pytest.Monke
         calls.append(output)
         return ToolResult(text=str(output))
 
-    monkeypatch.setattr(transcript, "parse_tool_output", parse)
+    monkeypatch.setattr(folding, "parse_tool_output", parse)
     turn = Turn(question="q")
     apply_event(turn, ToolCall(name="t", args={}, call_id="1"))
     apply_event(turn, ToolOutput(name="t", output="out", call_id="1"))
