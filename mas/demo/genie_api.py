@@ -28,6 +28,7 @@ from mas.demo.intents import Intent, Refusal, interpret_conversation
 from mas.demo.plans import Plan, build_plan
 from mas.demo.routes import ApiRequest, ApiResponse, Route, error, route
 from mas.demo.supervisor import DemoSupervisor
+from mas.demo.tracing import DEMO_SPACE_DESCRIPTION, DEMO_SPACE_TITLE
 
 QUERY_STEPS = (
     "SUBMITTED",
@@ -95,7 +96,7 @@ class GenieEmulator:
         self.rate_limit = 5
         self.rate_window = 60.0
         self.expire_results = False
-        self.title = "Revenue (demo Genie space)"
+        self.title = DEMO_SPACE_TITLE
         self._messages: dict[str, _Message] = {}
         self._conversations: dict[str, list[str]] = {}
         self.downloads = GenieDownloads(step_seconds=lambda: self.step_seconds)
@@ -124,7 +125,7 @@ class GenieEmulator:
             {
                 "space_id": request.groups[0],
                 "title": self.title,
-                "description": "Orders, customers and products of the demo revenue data.",
+                "description": DEMO_SPACE_DESCRIPTION,
             },
         )
 

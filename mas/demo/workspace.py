@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mas.demo.routes import ApiRequest, ApiResponse, Route, error, route
-from mas.demo.tracing import DEMO_SPACE_ID, DEMO_SPACE_TITLE
+from mas.demo.tracing import DEMO_SPACE_DESCRIPTION, DEMO_SPACE_ID, DEMO_SPACE_TITLE
 
 _SOURCE_TYPES = frozenset({"HUMAN", "LLM_JUDGE", "CODE"})
 _UPDATABLE = frozenset({"feedback", "rationale", "metadata", "valid"})
@@ -56,7 +56,7 @@ class DemoWorkspace:
             return error(404, "RESOURCE_DOES_NOT_EXIST", f"Genie space {space_id} does not exist.")
         return ApiResponse(200, {
             "space_id": DEMO_SPACE_ID, "title": DEMO_SPACE_TITLE, "warehouse_id": "demo0000warehouse",
-            "description": "Net and gross revenue, orders and units by month, region, channel and product.",
+            "description": DEMO_SPACE_DESCRIPTION,
         })  # fmt: skip
 
     def _create(self, request: ApiRequest) -> ApiResponse:
