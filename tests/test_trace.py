@@ -177,6 +177,7 @@ def test_names_read_as_words_and_genie_ids_are_found() -> None:
 def test_space_titles_come_from_the_workspace_per_identity(
     live_emulator: Emulator, workspace_client_for: Callable[..., WorkspaceClient]
 ) -> None:
+    live_emulator.genie.hidden_spaces.add("0" * 32)
     alice = SpaceTitles(workspace_client_for(live_emulator.url, "alice-token"), wait=10)
     bob = SpaceTitles(workspace_client_for(live_emulator.url, "bob-token"), wait=10)
     assert alice.title(DEMO_SPACE_ID) == DEMO_SPACE_TITLE

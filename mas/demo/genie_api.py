@@ -97,6 +97,8 @@ class GenieEmulator:
         self.rate_window = 60.0
         self.expire_results = False
         self.title = DEMO_SPACE_TITLE
+        self.hidden_spaces: set[str] = set()
+        """Space ids the lookup answers 404 for, as the real API does for a space the caller cannot see."""
         self._messages: dict[str, _Message] = {}
         self._conversations: dict[str, list[str]] = {}
         self.downloads = GenieDownloads(step_seconds=lambda: self.step_seconds)
@@ -120,6 +122,8 @@ class GenieEmulator:
     # --- questions ---------------------------------------------------------------------------
 
     def _space(self, request: ApiRequest) -> ApiResponse:
+        if request.groups[0] in self.hidden_spaces:
+            return error(404, "RESOURCE_DOES_NOT_EXIST", f"Genie space {request.groups[0]} does not exist.")
         return ApiResponse(
             200,
             {
