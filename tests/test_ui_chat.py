@@ -234,7 +234,7 @@ def _previous_generation_of(module_name: str) -> ModuleType:
 
 
 def test_records_from_before_a_code_reload_are_cleared_with_a_notice_not_a_traceback(app: AppTest) -> None:
-    old = _previous_generation_of("mas.transcript")
+    old = _previous_generation_of("mas.transcript.model")
     app.session_state["turns"] = [old.Turn(question="q", parts=[old.TextPart("a")], status="complete")]
     app.run()
     assert not app.exception
