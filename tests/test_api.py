@@ -24,7 +24,8 @@ from conftest import WORKSPACE_ENDPOINT as ENDPOINT
 from starlette.applications import Starlette
 from support.emulator import Emulator, Fault, fingerprint
 
-from mas.api import _Pipe, routes
+from mas.api import routes
+from mas.event_pipe import EventPipe
 from mas.wire.messages import MAX_BODY_BYTES, MAX_CONTENT_CHARS, MAX_MESSAGES
 
 STREAMLIT_THREAD_TOKENS = 28  # streamlit/web/server/starlette/starlette_server_config.py
@@ -319,7 +320,7 @@ def test_the_pipe_hands_over_every_item_in_order_from_a_thread() -> None:
     count = 2000
 
     async def consume() -> list[object]:
-        pipe = _Pipe(asyncio.get_running_loop())
+        pipe = EventPipe(asyncio.get_running_loop())
 
         def produce() -> None:
             for i in range(count):
@@ -342,7 +343,7 @@ def test_a_post_racing_the_coroutine_into_its_wait_still_wakes_it() -> None:
 
     async def scenario() -> tuple[bool, list[object]]:
         loop = asyncio.get_running_loop()
-        pipe = _Pipe(loop)
+        pipe = EventPipe(loop)
         create_future = loop.create_future
 
         def create_future_then_post() -> asyncio.Future[Any]:
@@ -364,7 +365,7 @@ def test_a_post_racing_the_coroutine_into_its_wait_still_wakes_it() -> None:
 
 def test_the_pipe_wait_times_out_and_a_later_item_still_arrives() -> None:
     async def scenario() -> tuple[bool, bool, list[object]]:
-        pipe = _Pipe(asyncio.get_running_loop())
+        pipe = EventPipe(asyncio.get_running_loop())
         timed_out = await pipe.wait(0.01)
         threading.Timer(0.05, pipe.post, args=("late",)).start()
         arrived = await asyncio.wait_for(pipe.wait(None), timeout=10)
@@ -375,7 +376,7 @@ def test_the_pipe_wait_times_out_and_a_later_item_still_arrives() -> None:
 
 def test_the_pipe_refuses_posts_once_the_loop_is_closed() -> None:
     loop = asyncio.new_event_loop()
-    pipe = _Pipe(loop)
+    pipe = EventPipe(loop)
     assert pipe.post("before")
     loop.close()
     assert not pipe.post("after") and pipe.stop.is_set()

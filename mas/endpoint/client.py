@@ -4,38 +4,32 @@
 with the workspace client's host and fresh auth headers, in the body the endpoint's task asks for
 (`mas.endpoint.dialect`), retries only before a successful answer
 starts (429/503 with Retry-After, refused or reset connections), and turns every failure into one
-terminal `ErrorEvent`. Decoding the body is `mas.wire.decode`; wording HTTP errors is
+terminal `ErrorEvent`. Reading the body is `mas.endpoint.answer_events`; wording HTTP errors is
 `mas.http_errors`.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import ssl
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
 
-from mas.endpoint import dialect as dialects
+from mas.endpoint.answer_events import json_answer, sse_answer
+from mas.endpoint.dialect import DialectChoice
 from mas.endpoint.response_io import drain_in_background, read_bounded
 from mas.error_body import retry_after_seconds
-from mas.http_errors import (
-    INVALID_JSON,
-    error_event_for_status,
-    network_error_event,
-    setup_error_event,
-)
+from mas.http_errors import error_event_for_status, network_error_event, setup_error_event
 from mas.settings import RetryPolicy, Timeouts, endpoint_name_from_env
-from mas.wire.decode import events_from_json_body, iter_events
-from mas.wire.events import TERMINAL_TYPES, ErrorEvent, Event, TextDelta
-from mas.wire.messages import Dialect, HistoryItem, request_body
+from mas.wire.events import ErrorEvent, Event
+from mas.wire.messages import HistoryItem, request_body
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -43,7 +37,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_BODY_BYTES = 64 * 1024
-MAX_JSON_BODY_BYTES = 32 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 503})
 # A Supervisor returns its MLflow trace (the only place its Genie SQL is) when asked
 # (mas-output.md §3; databricks-ai-bridge `includeTrace`); `mas.wire.trace` reads it.
@@ -82,7 +75,7 @@ class MASStreamingClient:
         self.endpoint_name = endpoint_name or endpoint_name_from_env()
         self.identity_key = identity_key
         """Who this client acts as, for what it learns about the endpoint (never a token)."""
-        self._dialect: Dialect | None = None
+        self._dialect = DialectChoice(endpoint_name=self.endpoint_name, identity_key=identity_key)
         self.timeouts = timeouts or Timeouts.from_env()
         self.retry = retry or RetryPolicy()
         self._workspace_client = workspace_client
@@ -161,31 +154,7 @@ class MASStreamingClient:
 
     def learn_task(self, task: object, *, host: str) -> None:
         """The endpoint's `task` from its metadata (the preflight's lookup): it decides the body."""
-        dialect = dialects.dialect_for_task(task)
-        if dialect is not None:
-            self._dialect = dialect
-            dialects.remember(self._dialect_key(host), dialect)
-
-    def _dialect_key(self, host: str) -> tuple[str, str, str]:
-        return (host.rstrip("/"), self.endpoint_name, self.identity_key)
-
-    def _body_dialect(self, host: str, auth: dict[str, str]) -> Dialect:
-        """The body this endpoint takes: learnt before, or its metadata looked up once."""
-        if self._dialect is not None:
-            return self._dialect
-        learnt = dialects.known(self._dialect_key(host))
-        if learnt is None:
-            timeout = self.timeouts.connect
-            task = dialects.lookup_task(
-                self._client(), host=host, endpoint=self.endpoint_name, auth=auth, timeout=timeout
-            )
-            learnt = dialects.dialect_for_task(task)
-            if learnt is not None:
-                dialects.remember(self._dialect_key(host), learnt)
-            logger.info("[MAS] endpoint %s has task %r: sending %s bodies", self.endpoint_name, task,
-                        learnt or "responses")  # fmt: skip
-        self._dialect = learnt or "responses"
-        return self._dialect
+        self._dialect.learn_task(task, host=host)
 
     def _request(
         self, messages: Sequence[HistoryItem], *, extra_input: list[dict[str, Any]]
@@ -205,7 +174,8 @@ class MASStreamingClient:
             "x-mlflow-return-trace-id": "true",
             **auth,
         }
-        dialect = self._body_dialect(host, auth)
+        timeout = self.timeouts.connect
+        dialect = self._dialect.body_dialect(self._client(), host=host, auth=auth, timeout=timeout)
         body = request_body(dialect, messages)
         if dialect == "responses":
             # The trace (the only place a Supervisor's Genie SQL is) and an approval's answer are
@@ -262,23 +232,10 @@ class MASStreamingClient:
             return None
         if response.status_code >= 400:
             body = self._error_body(response)
-            if response.status_code == 400 and may_switch and self._switch_dialect(body, host=host):
+            if response.status_code == 400 and may_switch and self._dialect.switch(body, host=host):
                 return _SWITCHED
             return self._http_error(response, attempts=attempt, body=body)
         return response
-
-    def _switch_dialect(self, body: bytes, *, host: str) -> bool:
-        """Whether a 400 asked for the other body (a task the lookup missed); switch to it once."""
-        wanted = dialects.dialect_named_missing(body)
-        if wanted is None or wanted == self._dialect:
-            return False
-        logger.warning(
-            "[MAS] endpoint %s rejected the %s body as missing its inputs; switching to %s bodies",
-            self.endpoint_name, self._dialect, wanted,
-        )  # fmt: skip
-        self._dialect = wanted
-        dialects.remember(self._dialect_key(host), wanted)
-        return True
 
     def _network_error(self, exc: httpx.HTTPError, *, host: str, started: bool) -> ErrorEvent:
         t = self.timeouts
@@ -323,54 +280,17 @@ class MASStreamingClient:
     def _read(
         self, response: httpx.Response, host: str, *, chunks: Iterator[bytes], ended: list[bool]
     ) -> Iterator[Event]:
-        """Yield the answer's events; mark `ended` when the decoder's terminal event goes out."""
+        """Yield the answer's events (`mas.endpoint.answer_events`); `ended` marks the terminal one."""
         content_type = response.headers.get("Content-Type", "").lower()
         logger.debug("[STREAM] HTTP %d, content type %r", response.status_code, content_type)
         if "html" in content_type:
             yield self._http_error(response, attempts=1)
             return
+
+        def network_error(exc: httpx.HTTPError, started: bool) -> ErrorEvent:
+            return self._network_error(exc, host=host, started=started)
+
         if "application/json" in content_type:
-            yield from self._json_events(response, host)
+            yield from json_answer(response, network_error=network_error)
             return
-        started = False
-        # `chunks` is iter_bytes (not iter_raw) so a compressed body would still decode; for an
-        # identity body it hands over each network read as it comes, with no re-chunking.
-        events = cast(Generator[Event, None, None], iter_events(chunks))
-        try:
-            for event in events:
-                started = True
-                self._log_event(event)
-                if event.type in TERMINAL_TYPES:
-                    ended.append(True)
-                yield event
-        except httpx.HTTPError as exc:
-            logger.exception("[STREAM] the stream broke off")
-            yield self._network_error(exc, host=host, started=started)
-        finally:
-            events.close()
-
-    def _json_events(self, response: httpx.Response, host: str) -> Iterator[Event]:
-        try:
-            raw = read_bounded(response, MAX_JSON_BODY_BYTES)
-        except httpx.HTTPError as exc:
-            logger.exception("[STREAM] reading the JSON answer failed")
-            yield self._network_error(exc, host=host, started=False)
-            return
-        try:
-            body: Any = json.loads(raw)
-        except ValueError:
-            logger.exception("[STREAM] the JSON answer is not valid JSON")
-            yield INVALID_JSON
-            return
-        for event in events_from_json_body(body):
-            self._log_event(event)
-            yield event
-
-    @staticmethod
-    def _log_event(event: Event) -> None:
-        if isinstance(event, TextDelta):
-            logger.debug("[STREAM] text.delta (%d chars)", len(event.delta))
-        else:
-            level = logging.WARNING if isinstance(event, ErrorEvent) else logging.DEBUG
-            detail = getattr(event, "name", None) or getattr(event, "message", "")
-            logger.log(level, "[STREAM] %s %s", event.type, detail)
+        yield from sse_answer(chunks, ended=ended, network_error=network_error)

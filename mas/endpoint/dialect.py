@@ -4,8 +4,8 @@ Databricks declares each serving endpoint's `task` in its metadata (`GET
 /api/2.0/serving-endpoints/{name}`): `agent/v1/responses` (ResponsesAgent, a MAS) takes
 `{"input": [...]}`; ChatAgent (`agent/v2/chat`), the older `agent/v1/chat` and foundation-model
 chat (`llm/v1/chat`) take `{"messages": [...]}` (real-producers.md). This module maps tasks and
-400 bodies to a dialect, looks the task up, and keeps what was learnt; when to do which is the
-client's (`mas.endpoint.client`) and the preflight's.
+400 bodies to a dialect, looks the task up, keeps what was learnt, and holds one client's choice
+(`DialectChoice`); when to ask it is the client's (`mas.endpoint.client`) and the preflight's.
 """
 
 from __future__ import annotations
@@ -91,3 +91,50 @@ def known(key: tuple[str, str, str]) -> Dialect | None:
     """The dialect learnt for (host, endpoint, identity), if any."""
     with _lock:
         return _known.get(key)
+
+
+class DialectChoice:
+    """The body one client sends: from the endpoint's task, learnt before, or switched after a 400."""
+
+    def __init__(self, *, endpoint_name: str, identity_key: str) -> None:
+        self.endpoint_name = endpoint_name
+        self.identity_key = identity_key
+        self.current: Dialect | None = None
+
+    def _key(self, host: str) -> tuple[str, str, str]:
+        return (host.rstrip("/"), self.endpoint_name, self.identity_key)
+
+    def learn_task(self, task: object, *, host: str) -> None:
+        """The endpoint's `task` from its metadata (the preflight's lookup): it decides the body."""
+        dialect = dialect_for_task(task)
+        if dialect is not None:
+            self.current = dialect
+            remember(self._key(host), dialect)
+
+    def body_dialect(self, http: httpx.Client, *, host: str, auth: dict[str, str], timeout: float) -> Dialect:
+        """The body this endpoint takes: learnt before, or its metadata looked up once."""
+        if self.current is not None:
+            return self.current
+        learnt = known(self._key(host))
+        if learnt is None:
+            task = lookup_task(http, host=host, endpoint=self.endpoint_name, auth=auth, timeout=timeout)
+            learnt = dialect_for_task(task)
+            if learnt is not None:
+                remember(self._key(host), learnt)
+            logger.info("[MAS] endpoint %s has task %r: sending %s bodies", self.endpoint_name, task,
+                        learnt or "responses")  # fmt: skip
+        self.current = learnt or "responses"
+        return self.current
+
+    def switch(self, body: bytes, *, host: str) -> bool:
+        """Whether a 400 asked for the other body (a task the lookup missed); switch to it once."""
+        wanted = dialect_named_missing(body)
+        if wanted is None or wanted == self.current:
+            return False
+        logger.warning(
+            "[MAS] endpoint %s rejected the %s body as missing its inputs; switching to %s bodies",
+            self.endpoint_name, self.current, wanted,
+        )  # fmt: skip
+        self.current = wanted
+        remember(self._key(host), wanted)
+        return True
