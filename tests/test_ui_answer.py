@@ -14,7 +14,8 @@ from mas.endpoint.client import MASStreamingClient
 from mas.transcript import TextPart, ToolPart, Turn
 from mas.wire.messages import ChatMessage
 from tests.conftest import SCRIPT_TEXT, text_deltas
-from ui.answer import stream_turn, tool_label
+from ui.answer import tool_label
+from ui.live import stream_turn
 
 QUESTION = [ChatMessage(role="user", content="Revenue by region?")]
 

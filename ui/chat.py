@@ -18,7 +18,8 @@ from mas.transcript import ToolPart, Turn, fail, finish, stop, to_messages
 from mas.wire.approvals import continuation_items
 from mas.wire.messages import ChatMessage
 from ui import approval, brand, checks, feedback, genie_view, history, session
-from ui.answer import end_notes, end_notes_due, replay_answer, stream_turn
+from ui.answer import end_notes, end_notes_due, replay_answer
+from ui.live import stream_turn
 from ui.text import literal
 
 STARTERS = (

@@ -8,6 +8,7 @@ callers pass the user id with every call, and every statement is scoped by it.
 from __future__ import annotations
 
 from mas.store.engine import open_engine, redact
-from mas.store.history import Conversation, ConversationInfo, Store, StoredPin
+from mas.store.history import Conversation, ConversationInfo, Store
+from mas.store.pins import StoredPin
 
 __all__ = ["Conversation", "ConversationInfo", "Store", "StoredPin", "open_engine", "redact"]

@@ -1,26 +1,24 @@
-"""Reads and writes of the history store: conversations with their turns, and dashboard pins, per user.
+"""Reads and writes of the history store's conversations with their turns, per user (pins: `mas.store.pins`).
 
 Every statement is parameterised SQLAlchemy Core and scoped by the caller's user id; a turn is kept
 whole as `Turn.to_dict()` JSON and read back with `Turn.from_dict()`. Database failures become
-`StoreError` sentences naming the store (a corrupt SQLite file, a refused login, a read-only disk).
+`StoreError` sentences naming the store (`mas.store.access`).
 It holds no session state and caches nothing; deciding when to write is the caller's.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
 
 from mas.errors import StoreError, TranscriptError
 from mas.store import schema
-from mas.store.engine import StoreEngine, redact
+from mas.store.engine import StoreEngine
+from mas.store.pins import PinStore
 from mas.transcript import ToolPart, Turn
 
 TITLE_CHARS = 80
@@ -67,18 +65,6 @@ class Conversation:
     """Why turns that could not be read back were left out (e.g. a newer app's format)."""
 
 
-@dataclass(frozen=True)
-class StoredPin:
-    id: str
-    part: ToolPart
-    question: str
-    title: str
-    position: int
-    conversation_id: str | None
-    turn_id: str | None
-    data_as_of: float | None
-
-
 def _deferred(doc: dict[str, Any]) -> Turn:
     """`Turn.from_dict` without parsing tool outputs: each tool part gets its raw output back afterwards."""
     parts = doc.get("parts") if isinstance(doc, dict) else None
@@ -114,13 +100,8 @@ def title_from(question: str) -> str:
     return line[:TITLE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-class Store:
-    """One history database. Thread-safe (a pooled engine); open with `Store.open`."""
-
-    def __init__(self, engine: StoreEngine) -> None:
-        self._engine = engine.engine
-        self.where = engine.where
-        self._is_file = engine.is_file
+class Store(PinStore):
+    """One history database: conversations and turns here, pins from `PinStore`. Open with `Store.open`."""
 
     @classmethod
     def open(cls, engine: StoreEngine) -> Store:
@@ -133,9 +114,6 @@ class Store:
             store.close()
             raise
         return store
-
-    def close(self) -> None:
-        self._engine.dispose()
 
     # --- conversations ---------------------------------------------------------------------
 
@@ -263,96 +241,3 @@ class Store:
         c = schema.conversations
         found = conn.execute(sa.select(c.c.id).where(c.c.id == conversation_id, c.c.user_id == user)).first()
         return found is not None
-
-    # --- pins ------------------------------------------------------------------------------
-
-    def pins(self, user: str) -> list[StoredPin]:
-        """The user's pins in dashboard order; pins an older or newer app wrote unreadably are left out."""
-        p = schema.pins
-        with self._tx("read") as conn:
-            rows = conn.execute(
-                sa.select(p).where(p.c.user_id == user).order_by(p.c.position, p.c.created_at)
-            ).all()
-        found = []
-        for row in rows:
-            try:
-                turn = Turn.from_dict(row.data)
-            except TranscriptError:
-                continue
-            part = next((x for x in turn.parts if isinstance(x, ToolPart)), None)
-            if part is not None:
-                found.append(StoredPin(
-                    id=row.id, part=part, question=turn.question, title=row.title, position=row.position,
-                    conversation_id=row.conversation_id, turn_id=row.turn_id, data_as_of=row.data_as_of,
-                ))  # fmt: skip
-        return found
-
-    def add_pin(
-        self, user: str, *, pin_id: str, part: ToolPart, question: str, title: str,
-        conversation_id: str | None, turn_id: str | None, data_as_of: float | None,
-    ) -> None:  # fmt: skip
-        """Pin `part` last on the user's dashboard (again: nothing changes)."""
-        p = schema.pins
-        doc = Turn(question=question, id=turn_id or "pin", parts=[part], status="complete").to_dict()
-        with self._tx("written") as conn:
-            if (
-                conn.execute(sa.select(p.c.id).where(p.c.user_id == user, p.c.id == pin_id)).first()
-                is not None
-            ):
-                return
-            last = conn.execute(sa.select(sa.func.max(p.c.position)).where(p.c.user_id == user)).scalar()
-            row = {
-                "user_id": user,
-                "id": pin_id,
-                "conversation_id": conversation_id,
-                "turn_id": turn_id,
-                "part_id": part.id,
-                "title": title,
-                "position": (last or 0) + 1,
-                "data_as_of": data_as_of,
-                "created_at": time.time(),
-                "data": doc,
-            }
-            conn.execute(sa.insert(p).values(**row))
-
-    def remove_pin(self, user: str, pin_id: str) -> None:
-        p = schema.pins
-        with self._tx("written") as conn:
-            conn.execute(sa.delete(p).where(p.c.user_id == user, p.c.id == pin_id))
-
-    def rename_pin(self, user: str, pin_id: str, title: str) -> None:
-        p = schema.pins
-        clean = " ".join(title.split())[:200] or "Untitled"
-        with self._tx("written") as conn:
-            conn.execute(sa.update(p).where(p.c.user_id == user, p.c.id == pin_id).values(title=clean))
-
-    def order_pins(self, user: str, pin_ids: Sequence[str]) -> None:
-        """Store the dashboard order: `pin_ids` first to last."""
-        p = schema.pins
-        with self._tx("written") as conn:
-            for position, pin_id in enumerate(pin_ids, 1):
-                conn.execute(
-                    sa.update(p).where(p.c.user_id == user, p.c.id == pin_id).values(position=position)
-                )
-
-    # --- errors ----------------------------------------------------------------------------
-
-    @contextmanager
-    def _tx(self, action: str) -> Iterator[sa.Connection]:
-        try:
-            with self._engine.begin() as conn:
-                yield conn
-        except SQLAlchemyError as exc:
-            raise StoreError(self._explain(exc, action)) from exc
-
-    def _explain(self, exc: SQLAlchemyError, action: str) -> str:
-        orig: Any = getattr(exc, "orig", None) or exc.__cause__ or exc
-        reason = redact(str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__)
-        if self._is_file and isinstance(orig, sqlite3.DatabaseError) and "not a database" in reason:
-            return (
-                f"The history file {self.where} is not a readable SQLite database ({reason}). "
-                "Move it aside to start a fresh history, or set MAS_HISTORY_DB to another file."
-            )
-        if self._is_file and "readonly" in reason.replace("-", "").replace(" ", ""):
-            return f"The history file {self.where} is read-only, so nothing can be saved ({reason})."
-        return f"The history store ({self.where}) could not be {action}: {reason}"

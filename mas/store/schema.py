@@ -2,7 +2,7 @@
 
 `migrate` brings a database up to `CURRENT_VERSION` inside one transaction and refuses one a newer
 app wrote. Tables hold JSON documents (`Turn.to_dict`) beside the few columns queries need.
-It does not read or write rows itself; that is `mas.store.history`.
+It does not read or write rows itself; that is `mas.store.history` and `mas.store.pins`.
 """
 
 from __future__ import annotations
