@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mas.demo.clues import normalise, read_clues
+from mas.demo.clue_text import normalise
+from mas.demo.clues import read_clues
 
 
 def test_case_sensitive_abbreviations() -> None:

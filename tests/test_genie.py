@@ -19,7 +19,8 @@ import pytest
 from databricks.sdk import WorkspaceClient
 from support.emulator import Emulator, fingerprint
 
-from mas.demo.genie_api import CLARIFY, INLINE_ROWS
+from mas.demo.genie_downloads import INLINE_ROWS
+from mas.demo.genie_messages import CLARIFY
 from mas.errors import ConfigError
 from mas.genie.attachments import GenieDetails
 from mas.genie.conversation import CLARIFY_PREFIX, CONVERSATION_KEY, RERUN_NOTE, GenieBackend

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from mas.demo import catalog
 from mas.demo.engine import DemoEngine
 from mas.demo.intents import Intent, interpret_conversation
+from mas.demo.measures import MEASURES
 from mas.demo.periods import Period
-from mas.demo.plans import DIMENSION_COLUMNS, MEASURES, build_plan, filter_conditions, period_condition
+from mas.demo.plans import DIMENSION_COLUMNS, build_plan, filter_conditions, period_condition
 
 EXAMPLES = settings(max_examples=int(os.environ.get("MAS_HYPOTHESIS_EXAMPLES", "60")), deadline=None)
 

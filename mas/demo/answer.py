@@ -13,8 +13,9 @@ from typing import Any
 
 from mas.demo.engine import QueryResult
 from mas.demo.intents import Intent, data_range
+from mas.demo.measures import Measure, measure_of
 from mas.demo.periods import MONTH_NAMES
-from mas.demo.plans import Measure, Plan, measure_of
+from mas.demo.plans import Plan
 from mas.demo.window import data_window
 from mas.demo.wording import (
     DIMENSION_NAMES,

@@ -10,11 +10,11 @@ Deciding what to answer from the clues is `mas.demo.intents`' job.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from mas.demo import catalog
+from mas.demo.clue_text import blank, lower_in_place, normalise, take
 from mas.demo.periods import Period, find_periods
 from mas.demo.window import data_window
 
@@ -176,31 +176,6 @@ FOLLOWUP = _rx(r"^\s*(?:and\b|what\s+about\b|how\s+about\b|what\s+if\b|same\s+(?
 WHERE = _rx(r"\bwhere\b")
 
 
-def normalise(question: str) -> str:
-    """NFKC, plain quotes and dashes, single spaces; case kept (some aliases are case-sensitive)."""
-    text = unicodedata.normalize("NFKC", question)
-    plain: dict[str, str | int | None] = {
-        "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-    text = text.translate(str.maketrans(plain))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _lower(text: str) -> str:
-    # Lower-case character by character, keeping length, so spans match the original text.
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-
-
-def _blank(text: str, *, start: int, end: int) -> str:
-    return text[:start] + " " * (end - start) + text[end:]
-
-
-def _take(pattern: re.Pattern[str], text: str) -> tuple[list[re.Match[str]], str]:
-    matches = list(pattern.finditer(text))
-    for match in matches:
-        text = _blank(text, start=match.start(), end=match.end())
-    return matches, text
-
-
 def _alias_table() -> list[tuple[str, str, str, bool]]:
     """(alias, dimension, value, case-sensitive), longest alias first."""
     rows = [(value, dim, value, False)
@@ -233,8 +208,8 @@ def _filters(original: str, lowered: str) -> tuple[tuple[tuple[str, tuple[str, .
         for match in pattern.finditer(original if sensitive else lowered):
             if value not in found.setdefault(dim, []):
                 found[dim].append(value)
-            original = _blank(original, start=match.start(), end=match.end())
-            lowered = _blank(lowered, start=match.start(), end=match.end())
+            original = blank(original, start=match.start(), end=match.end())
+            lowered = blank(lowered, start=match.start(), end=match.end())
     ordered = [(dim, tuple(sorted(found[dim], key=catalog.DIMENSION_VALUES[dim].index)))
                for dim in catalog.DIMENSION_VALUES if found.get(dim)]
     return tuple(ordered), lowered
@@ -242,7 +217,7 @@ def _filters(original: str, lowered: str) -> tuple[tuple[tuple[str, tuple[str, .
 
 def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> tuple[str | None, str]:
     for key, pattern in rules:
-        matches, text_after = _take(pattern, text)
+        matches, text_after = take(pattern, text)
         if matches:
             return key, text_after
     return None, text
@@ -256,9 +231,9 @@ def _top_n(text: str) -> tuple[int | None, Direction | None, str]:
             number = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
             word = match["dir"]
             direction: Direction = "asc" if re.fullmatch(_ASC, word) else "desc"
-            return (number or None), direction, _blank(text, start=match.start(), end=match.end())
+            return (number or None), direction, blank(text, start=match.start(), end=match.end())
     for direction_key, pattern in DIRECTION_RULES:
-        matches, text_after = _take(pattern, text)
+        matches, text_after = take(pattern, text)
         if matches:
             if re.search(r"\b(?:top|bottom)\b", text):
                 return 10, direction_key, text_after
@@ -269,7 +244,7 @@ def _top_n(text: str) -> tuple[int | None, Direction | None, str]:
 def read_clues(question: str) -> Clues:
     """Everything the rules recognise in one question."""
     original = normalise(question)
-    lowered = _lower(original)
+    lowered = lower_in_place(original)
     refusal = next((reason.format(window=data_window().label) for pattern, reason in REFUSAL_RULES
                     if pattern.search(lowered)), None)
     followup = bool(FOLLOWUP.search(lowered))
@@ -280,12 +255,12 @@ def read_clues(question: str) -> Clues:
     trend = TREND.search(text) is not None  # detected only: its words may also name the measure
     measure, text = _first(MEASURE_RULES, text)
     top_n, direction, text = _top_n(text)
-    growth_words, text = _take(GROWTH, text)
+    growth_words, text = take(GROWTH, text)
     grain, text = _first(GRAIN_RULES, text)
     dimension, text = _first(DIMENSION_RULES, text)
-    compare_words, text = _take(COMPARE, text)
-    clear, text = _take(CLEAR_FILTERS, text)
-    share, text = _take(SHARE, text)
+    compare_words, text = take(COMPARE, text)
+    clear, text = take(CLEAR_FILTERS, text)
+    share, text = take(SHARE, text)
     return Clues(
         measure=measure, dimension=dimension, trend=trend, grain=_grain(grain),
         growth=bool(growth_words) or growth_grain is not None, growth_grain=_grain(growth_grain),

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mas.demo import catalog
+from mas.demo.dataset_sql import ORDERS_SQL, TABLE, VIEW_SQL, sql_path
 from mas.demo.window import DataWindow, data_window
 from mas.errors import DemoDataError
 from mas.settings import settings
@@ -39,8 +40,6 @@ CUSTOMER_COUNT = 7_500
 PRICE_RISE = 0.04
 """List prices rise 4% each January."""
 
-TABLE = "orders"
-VIEW = "sales"
 _LOCK = threading.Lock()
 
 
@@ -102,8 +101,8 @@ def write_parquet(path: Path, *, window: DataWindow) -> None:
         # One thread keeps the Parquet bytes identical from run to run.
         con.execute("SET threads = 1")
         con.register("gen", lines)
-        orders_sql = _ORDERS_SQL.format(start=window.start.isoformat())
-        con.execute(f"COPY ({orders_sql}) TO '{_sql_path(path)}' (FORMAT parquet, COMPRESSION zstd)")
+        orders_sql = ORDERS_SQL.format(start=window.start.isoformat())
+        con.execute(f"COPY ({orders_sql}) TO '{sql_path(path)}' (FORMAT parquet, COMPRESSION zstd)")
     finally:
         con.close()
 
@@ -112,62 +111,11 @@ def build_database(parquet: Path, path: Path) -> None:
     """Build the DuckDB file the engine opens read-only: the `orders` table and the `sales` view."""
     con = duckdb.connect(str(path))
     try:
-        con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{_sql_path(parquet)}')")
-        con.execute(_VIEW_SQL)
+        con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{sql_path(parquet)}')")
+        con.execute(VIEW_SQL)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _list_literal(values: tuple[str, ...]) -> str:
-    quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
-    return f"[{quoted}]"
-
-
-def _money(column: str) -> str:
-    # Integer cents to an exact DECIMAL: no binary floating point on the way.
-    return f"CAST(CAST({column} AS DECIMAL(14, 0)) * 0.01 AS DECIMAL(12, 2))"
-
-
-_ORDERS_SQL = f"""
-SELECT
-  printf('SO-%07d', order_no) AS order_id,
-  CAST(line_number AS INTEGER) AS line_number,
-  CAST(DATE '{{start}}' + CAST(day AS INTEGER) AS DATE) AS order_date,
-  printf('C-%05d', customer_no) AS customer_id,
-  {_list_literal(catalog.SEGMENTS)}[segment + 1] AS customer_segment,
-  {_list_literal(tuple(region.name for region in catalog.REGIONS))}[region + 1] AS region,
-  {_list_literal(catalog.COUNTRIES)}[country + 1] AS country,
-  {_list_literal(catalog.CHANNELS)}[channel + 1] AS channel,
-  {_list_literal(catalog.CATEGORIES)}[category + 1] AS category,
-  {_list_literal(tuple(product.name for product in catalog.PRODUCTS))}[product + 1] AS product,
-  CAST(quantity AS INTEGER) AS quantity,
-  {_money("list_price_cents")} AS list_price,
-  CAST(CAST(discount_pct AS DECIMAL(4, 0)) * 0.01 AS DECIMAL(4, 2)) AS discount_rate,
-  {_money("gross_cents")} AS gross_revenue,
-  {_money("discount_cents")} AS discount_amount,
-  returned AS is_returned,
-  {_money("returned_cents")} AS returned_amount,
-  {_money("net_cents")} AS net_revenue
-FROM gen
-ORDER BY order_no, line_number
-"""
-
-_VIEW_SQL = f"""
-CREATE VIEW {VIEW} AS
-SELECT
-  *,
-  CAST(year(order_date) AS INTEGER) AS year,
-  CAST(quarter(order_date) AS INTEGER) AS quarter,
-  CAST(month(order_date) AS INTEGER) AS month,
-  CAST(date_trunc('month', order_date) AS DATE) AS order_month,
-  printf('%d-Q%d', year(order_date), quarter(order_date)) AS order_quarter
-FROM {TABLE}
-"""
 
 
 def generate_lines(window: DataWindow) -> pd.DataFrame:

@@ -7,84 +7,38 @@ workspace, else 429 with Retry-After), messages that walk through Genie's status
 nothing in the request can be mapped; one query per `;`-separated part), statement results capped
 at 5,000 rows, `QUERY_RESULT_EXPIRED` while `expire_results` is set, execute-query, feedback, and
 full downloads whose external links it serves itself — refusing any request that carries
-Authorization, as presigned cloud-storage links do. Knobs are plain attributes, set by tests.
+Authorization, as presigned cloud-storage links do. Knobs are plain attributes, set by tests;
+a message's statuses and JSON live in `mas.demo.genie_messages`, the 429 gate in `mas.demo.genie_rate`.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 import uuid
-from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from mas.demo.answer import answer_text, capabilities_text
-from mas.demo.engine import QueryResult
-from mas.demo.genie_downloads import INLINE_ROWS, GenieDownloads, statement_response
-from mas.demo.genie_format import statement_id
+from mas.demo.genie_downloads import GenieDownloads, statement_response
+from mas.demo.genie_messages import (
+    CLARIFY,
+    CLARIFY_SUGGESTIONS,
+    FOLLOW_UPS,
+    GenieMessage,
+    GenieQuery,
+    render,
+    status,
+)
+from mas.demo.genie_rate import RateGate
 from mas.demo.intents import Intent, Refusal, interpret_conversation
-from mas.demo.plans import Plan, build_plan
+from mas.demo.plans import build_plan
 from mas.demo.routes import ApiRequest, ApiResponse, Route, error, route
 from mas.demo.supervisor import DemoSupervisor
 from mas.demo.tracing import DEMO_SPACE_DESCRIPTION, DEMO_SPACE_TITLE
 
-QUERY_STEPS = (
-    "SUBMITTED",
-    "FETCHING_METADATA",
-    "FILTERING_CONTEXT",
-    "ASKING_AI",
-    "PENDING_WAREHOUSE",
-    "EXECUTING_QUERY",
-    "COMPLETED",
-)
-TEXT_STEPS = ("SUBMITTED", "FETCHING_METADATA", "ASKING_AI", "COMPLETED")
-CLARIFY = (
-    "Which figure do you mean — net revenue, orders, customers or units — and for which period or grouping?"
-)
-CLARIFY_SUGGESTIONS = (
-    "What's our total revenue?",
-    "Show me revenue trends",
-    "Which region brings in the most revenue?",
-)
-FOLLOW_UPS = {
-    "total": ("Show me revenue by region", "How did revenue trend by month?"),
-    "breakdown": ("Show it by month", "What about 2024?"),
-    "trend": ("Which region grew fastest?", "Show it by quarter"),
-    "growth": ("Show revenue by region", "Compare 2025 with 2024"),
-    "compare": ("Show it by region", "How did revenue trend by month?"),
-}
 _BASE = r"/api/2\.0/genie/spaces/([^/]+)"
 _MESSAGE = _BASE + r"/conversations/([^/]+)/messages/([^/]+)"
 _ATTACHMENT = _MESSAGE + r"/attachments/([^/]+)"
-
-
-@dataclass
-class _Query:
-    attachment_id: str
-    plan: Plan
-    result: QueryResult
-
-
-@dataclass
-class _Message:
-    id: str
-    conversation_id: str
-    space_id: str
-    content: str
-    owner: str | None
-    created: float
-    queries: list[_Query] = field(default_factory=list)
-    text: str | None = None
-    clarifying: bool = False
-    follow_ups: tuple[str, ...] = ()
-    expired: bool = False
-    feedback: dict[str, Any] | None = None
-
-    @property
-    def steps(self) -> tuple[str, ...]:
-        return QUERY_STEPS if self.queries else TEXT_STEPS
 
 
 class GenieEmulator:
@@ -99,10 +53,10 @@ class GenieEmulator:
         self.title = DEMO_SPACE_TITLE
         self.hidden_spaces: set[str] = set()
         """Space ids the lookup answers 404 for, as the real API does for a space the caller cannot see."""
-        self._messages: dict[str, _Message] = {}
+        self._messages: dict[str, GenieMessage] = {}
         self._conversations: dict[str, list[str]] = {}
         self.downloads = GenieDownloads(step_seconds=lambda: self.step_seconds)
-        self._posts: deque[float] = deque()
+        self._gate = RateGate()
         self._lock = threading.Lock()
 
     def routes(self) -> list[Route]:
@@ -134,22 +88,7 @@ class GenieEmulator:
         )
 
     def _throttled(self) -> ApiResponse | None:
-        """429 past the per-workspace limit; only accepted questions count (wave2-platform.md §3.4)."""
-        now = time.monotonic()
-        with self._lock:
-            while self._posts and self._posts[0] <= now - self.rate_window:
-                self._posts.popleft()
-            if len(self._posts) >= self.rate_limit:
-                retry = max(1, math.ceil(self._posts[0] + self.rate_window - now))
-                response = error(
-                    429,
-                    "RESOURCE_EXHAUSTED",
-                    f"Too many questions: at most {self.rate_limit} per "
-                    f"{self.rate_window:g} s in this workspace.",
-                )
-                return ApiResponse(429, response.body, {"Retry-After": str(retry)})
-            self._posts.append(now)
-        return None
+        return self._gate.admit(limit=self.rate_limit, window=self.rate_window)
 
     def _content(self, request: ApiRequest) -> str | None:
         body = request.body if isinstance(request.body, dict) else {}
@@ -197,10 +136,10 @@ class GenieEmulator:
             200, self._render(self._new_message(request, conversation_id=conversation_id, content=content))
         )
 
-    def _new_message(self, request: ApiRequest, *, conversation_id: str, content: str) -> _Message:
+    def _new_message(self, request: ApiRequest, *, conversation_id: str, content: str) -> GenieMessage:
         with self._lock:
             earlier = [self._messages[m].content for m in self._conversations.get(conversation_id, [])]
-        message = _Message(
+        message = GenieMessage(
             id=uuid.uuid4().hex,
             conversation_id=conversation_id,
             space_id=request.groups[0],
@@ -215,7 +154,7 @@ class GenieEmulator:
             self._conversations.setdefault(conversation_id, []).append(message.id)
         return message
 
-    def _think(self, message: _Message, earlier: list[str]) -> None:
+    def _think(self, message: GenieMessage, earlier: list[str]) -> None:
         """Map each `;`-separated part of the question, in the context of the earlier ones."""
         parts = [p.strip() for p in message.content.split(";") if p.strip()] or [message.content]
         answers, refusal = [], None
@@ -224,7 +163,7 @@ class GenieEmulator:
             if isinstance(interpretation, Intent):
                 plan = build_plan(interpretation)
                 result = self.supervisor.engine.query(plan.sql)
-                message.queries.append(_Query(f"{message.id[:12]}-q{index}", plan, result))
+                message.queries.append(GenieQuery(f"{message.id[:12]}-q{index}", plan, result))
                 answers.append(answer_text(plan, result))
             elif isinstance(interpretation, Refusal):
                 refusal = interpretation.reason
@@ -239,70 +178,13 @@ class GenieEmulator:
 
     # --- messages ----------------------------------------------------------------------------
 
-    def _status(self, message: _Message) -> str:
-        steps = message.steps
-        index = int((time.monotonic() - message.created) / self.step_seconds) if self.step_seconds > 0 else 99
-        status = steps[min(index, len(steps) - 1)]
-        return "QUERY_RESULT_EXPIRED" if status == "COMPLETED" and message.expired else status
+    def _status(self, message: GenieMessage) -> str:
+        return status(message, self.step_seconds)
 
-    def _render(self, message: _Message) -> dict[str, Any]:
-        status = self._status(message)
-        reached = message.steps.index(status) if status in message.steps else len(message.steps) - 1
-        attachments: list[dict[str, Any]] = []
-        if reached >= message.steps.index("EXECUTING_QUERY" if message.queries else "COMPLETED"):
-            attachments += [self._query_attachment(q) for q in message.queries]
-        if reached == len(message.steps) - 1 and message.text:
-            purpose = "FOLLOW_UP_QUESTION" if message.clarifying else "TEXT_ATTACHMENT_PURPOSE_ANSWER"
-            attachments.append(
-                {
-                    "attachment_id": f"{message.id[:12]}-t",
-                    "text": {"id": f"{message.id[:12]}-t", "content": message.text, "purpose": purpose},
-                }
-            )
-            attachments.append(
-                {
-                    "attachment_id": f"{message.id[:12]}-s",
-                    "suggested_questions": {"questions": list(message.follow_ups)},
-                }
-            )
-        body: dict[str, Any] = {
-            "id": message.id,
-            "message_id": message.id,
-            "conversation_id": message.conversation_id,
-            "space_id": message.space_id,
-            "content": message.content,
-            "status": status,
-            "created_timestamp": 1_764_547_200_000,
-            "attachments": attachments,
-        }
-        if message.feedback is not None:
-            body["feedback"] = message.feedback
-        return body
+    def _render(self, message: GenieMessage) -> dict[str, Any]:
+        return render(message, self.step_seconds)
 
-    def _query_attachment(self, query: _Query) -> dict[str, Any]:
-        plan, rows = query.plan, len(query.result.rows)
-        thoughts = [
-            {"thought_type": "THOUGHT_TYPE_DESCRIPTION", "content": plan.genie_query},
-            {
-                "thought_type": "THOUGHT_TYPE_DATA_SOURCING",
-                "content": "Uses the `sales` view of the demo orders.",
-            },
-            {"thought_type": "THOUGHT_TYPE_STEPS", "content": f"Run the query; it returns {rows:,} rows."},
-        ]
-        return {
-            "attachment_id": query.attachment_id,
-            "query": {
-                "id": query.attachment_id,
-                "title": plan.title,
-                "description": plan.description,
-                "query": plan.sql,
-                "statement_id": statement_id(plan.sql),
-                "thoughts": thoughts,
-                "query_result_metadata": {"row_count": rows, "is_truncated": rows > INLINE_ROWS},
-            },
-        }
-
-    def _find(self, request: ApiRequest) -> _Message | ApiResponse:
+    def _find(self, request: ApiRequest) -> GenieMessage | ApiResponse:
         message_id = request.groups[2]
         with self._lock:
             message = self._messages.get(message_id)
@@ -314,7 +196,7 @@ class GenieEmulator:
             return error(404, "RESOURCE_DOES_NOT_EXIST", f"Message {message_id} does not exist.")
         return message
 
-    def _find_query(self, request: ApiRequest) -> tuple[_Message, _Query] | ApiResponse:
+    def _find_query(self, request: ApiRequest) -> tuple[GenieMessage, GenieQuery] | ApiResponse:
         message = self._find(request)
         if isinstance(message, ApiResponse):
             return message

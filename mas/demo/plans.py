@@ -9,10 +9,10 @@ Running it is `mas.demo.engine`'s job; phrasing the answer is `mas.demo.answer`'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-from mas.demo.dataset import VIEW
+from mas.demo.dataset_sql import VIEW
 from mas.demo.intents import Filters, Intent
+from mas.demo.measures import Measure, measure_of
 from mas.demo.periods import Period
 from mas.demo.window import data_window
 from mas.demo.wording import (
@@ -33,63 +33,12 @@ GROWTH_PREFIX = {"year": "yoy", "quarter": "qoq", "month": "mom"}
 
 
 @dataclass(frozen=True)
-class Measure:
-    label: str
-    total_label: str
-    alias: str
-    aggregate: Literal["sum", "count_distinct", "per"]
-    """SUM(column), COUNT(DISTINCT column), or net revenue per distinct column value."""
-    column: str = ""
-    unit: Literal["money", "count"] = "money"
-
-    @property
-    def verb(self) -> str:
-        """'is' or 'are', to agree with the label in a question."""
-        return "are" if self.label.endswith(("s", "sold")) else "is"
-
-    @property
-    def additive(self) -> bool:
-        """Group values add up to the total, so a share of the total means something."""
-        return self.aggregate == "sum"
-
-    def sql(self, condition: str | None = None) -> str:
-        def only(column: str) -> str:
-            return column if condition is None else f"CASE WHEN {condition} THEN {column} END"
-
-        if self.aggregate == "sum":
-            summed = f"SUM({only(self.column)})"
-            return f"CAST({summed} AS BIGINT)" if self.unit == "count" else summed
-        if self.aggregate == "count_distinct":
-            return f"COUNT(DISTINCT {only(self.column)})"
-        return f"CAST(SUM({only('net_revenue')}) / COUNT(DISTINCT {only(self.column)}) AS DECIMAL(18, 2))"
-
-
-MEASURES: dict[str, Measure] = {
-    "revenue": Measure("net revenue", "total net revenue", "net_revenue", "sum", "net_revenue"),
-    "gross": Measure("gross revenue", "total gross revenue", "gross_revenue", "sum", "gross_revenue"),
-    "returns": Measure("returns", "total value of returns", "returned_amount", "sum", "returned_amount"),
-    "discounts": Measure("discounts", "total discounts given", "discount_amount", "sum", "discount_amount"),
-    "units": Measure("units sold", "number of units sold", "units_sold", "sum", "quantity", unit="count"),
-    "orders": Measure("orders", "number of orders", "orders", "count_distinct", "order_id", unit="count"),
-    "customers": Measure("customers", "number of customers", "customers", "count_distinct", "customer_id",
-                         unit="count"),
-    "aov": Measure("average order value", "average order value", "avg_order_value", "per", "order_id"),
-    "per_customer": Measure("revenue per customer", "average net revenue per customer",
-                            "revenue_per_customer", "per", "customer_id"),
-}
-
-
-@dataclass(frozen=True)
 class Plan:
     intent: Intent
     sql: str
     title: str
     description: str
     genie_query: str
-
-
-def measure_of(intent: Intent) -> Measure:
-    return MEASURES[intent.measure]
 
 
 def total_alias(measure: Measure) -> str:

@@ -2,7 +2,8 @@
 
 `settings()` reads the environment now and returns a frozen `Settings`, or raises a
 `SettingError` (a `ConfigError`) whose one sentence names the variable and what it accepts.
-`Timeouts` and `RetryPolicy` are the streaming client's bounds. This module never decides
+`Timeouts` and `RetryPolicy` are the streaming client's bounds; the history store's and Genie's
+settings live in `mas.settings.history` and `mas.settings.genie`, re-exported here. This package never decides
 between demo and workspace (see `mas.endpoint.connection`) and never reads or holds a token.
 """
 
@@ -19,7 +20,51 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mas.errors import ConfigError, SettingError
+from mas.errors import SettingError
+from mas.settings.genie import (
+    BACKENDS,
+    GeniePolicy,
+    backend_from_env,
+    demo_genie_rate_limit_from_env,
+    demo_genie_step_from_env,
+    genie_space_id_configured,
+    genie_space_id_from_env,
+)
+from mas.settings.history import (
+    HISTORY_DB_DEFAULT,
+    HistoryDb,
+    LakebaseSettings,
+    history_db_from_env,
+    lakebase_from_env,
+)
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_DEMO_PACING",
+    "DEFAULT_ENDPOINT_NAME",
+    "HISTORY_DB_DEFAULT",
+    "DemoStyle",
+    "FeedbackIdentity",
+    "GeniePolicy",
+    "HistoryDb",
+    "LakebaseSettings",
+    "RetryPolicy",
+    "Settings",
+    "Timeouts",
+    "backend_from_env",
+    "databricks_env_digest",
+    "demo_genie_rate_limit_from_env",
+    "demo_genie_step_from_env",
+    "demo_style_from_env",
+    "demo_today",
+    "endpoint_name_from_env",
+    "feedback_identity_from_env",
+    "genie_space_id_configured",
+    "genie_space_id_from_env",
+    "history_db_from_env",
+    "lakebase_from_env",
+    "settings",
+]
 
 DEFAULT_ENDPOINT_NAME = "mas-3d3b5439-endpoint"
 DEFAULT_DEMO_PACING = 0.03  # seconds between the demo's events: about a model's pace
@@ -187,184 +232,3 @@ def demo_style_from_env() -> DemoStyle:
 def feedback_identity_from_env() -> FeedbackIdentity:
     """MAS_FEEDBACK_AS: whose token posts votes to the answer's MLflow trace (app, the default, or user)."""
     return settings().feedback_as
-
-
-# --- Conversation history store (MAS_HISTORY_DB, and Lakebase's PG* variables) --------------------
-
-HISTORY_DB_DEFAULT = "sqlite:///data/history.db"
-"""Where history goes when nothing says otherwise: a SQLite file under the working directory."""
-
-
-@dataclass(frozen=True)
-class LakebaseSettings:
-    """The Postgres a Databricks Apps database resource injects (PG*), its password an OAuth token.
-
-    `endpoint` (PGENDPOINT, `projects/…/branches/…/endpoints/…`) selects Lakebase Autoscaling;
-    else `instance_name` (LAKEBASE_INSTANCE_NAME) a Provisioned instance's credential API; with
-    neither, a Provisioned `database` resource is logged into with the app's own OAuth token.
-    """
-
-    host: str
-    port: int
-    user: str
-    database: str
-    sslmode: str = "require"
-    appname: str | None = None
-    endpoint: str | None = None
-    instance_name: str | None = None
-
-
-@dataclass(frozen=True)
-class HistoryDb:
-    """Which store keeps conversations and pins: a SQLAlchemy URL, Lakebase, or none at all."""
-
-    kind: str
-    """"sqlite", "postgresql", "lakebase" or "none"."""
-    url: str | None = None
-    lakebase: LakebaseSettings | None = None
-
-
-def history_db_from_env() -> HistoryDb:
-    """MAS_HISTORY_DB if set (a sqlite:/// or postgresql:// URL, or `none`); else Lakebase when PGHOST is
-    set; else the default SQLite file. Raises `ConfigError` naming the variable that cannot work."""
-    from mas.errors import ConfigError
-
-    raw = (os.environ.get("MAS_HISTORY_DB") or "").strip()
-    if raw.lower() == "none":
-        return HistoryDb(kind="none")
-    if raw:
-        scheme = raw.split(":", 1)[0].lower()
-        if scheme.startswith("sqlite"):
-            return HistoryDb(kind="sqlite", url=raw)
-        if scheme.startswith(("postgresql", "postgres")):
-            return HistoryDb(kind="postgresql", url=raw)
-        raise ConfigError(
-            "MAS_HISTORY_DB must be a sqlite:///path.db or postgresql://user:password@host:port/db URL, "
-            f"or none; got a {scheme!r} URL."
-        )
-    if os.environ.get("PGHOST"):
-        return HistoryDb(kind="lakebase", lakebase=lakebase_from_env())
-    return HistoryDb(kind="sqlite", url=HISTORY_DB_DEFAULT)
-
-
-def lakebase_from_env() -> LakebaseSettings:
-    """The PG* variables of a Lakebase app resource; `ConfigError` naming the first that is missing or bad."""
-    from mas.errors import ConfigError
-
-    def need(name: str) -> str:
-        value = (os.environ.get(name) or "").strip()
-        if not value:
-            raise ConfigError(f"{name} must be set for the Lakebase history store (PGHOST is set).")
-        return value
-
-    raw_port = (os.environ.get("PGPORT") or "5432").strip()
-    if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
-        raise ConfigError(f"PGPORT must be a port number, got {raw_port!r}.")
-    endpoint = (os.environ.get("PGENDPOINT") or "").strip() or None
-    instance = (os.environ.get("LAKEBASE_INSTANCE_NAME") or "").strip() or None
-    if endpoint is not None and not endpoint.startswith("projects/"):
-        raise ConfigError(f"PGENDPOINT must be a projects/…/branches/…/endpoints/… path, got {endpoint!r}.")
-    return LakebaseSettings(
-        host=need("PGHOST"),
-        port=int(raw_port),
-        user=need("PGUSER"),
-        database=need("PGDATABASE"),
-        sslmode=(os.environ.get("PGSSLMODE") or "require").strip(),
-        appname=(os.environ.get("PGAPPNAME") or "").strip() or None,
-        endpoint=endpoint,
-        instance_name=instance,
-    )
-
-
-# --- Backend choice and the Genie Conversation API --------------------------------------------
-
-BACKENDS = ("supervisor", "genie")
-
-
-def _genie_float(name: str, default: float) -> float:
-    raw = (os.environ.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise ConfigError(f"{name} must be a number of seconds above 0 (got {raw!r}).")
-    return value
-
-
-# Genie space ids are hex strings (e.g. 01ef1fa2b3c45678…, Databricks Apps docs "Genie space"
-# resource); letters, digits, '-' and '_' are accepted so that no real id is refused.
-_SPACE_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-
-
-def backend_from_env() -> str:
-    """`MAS_BACKEND`: `supervisor` (the default: a serving endpoint) or `genie` (one Genie space)."""
-    raw = (os.environ.get("MAS_BACKEND") or "supervisor").strip().lower()
-    if raw not in BACKENDS:
-        raise ConfigError(f"MAS_BACKEND must be supervisor or genie (got {raw!r}).")
-    return raw
-
-
-def genie_space_id_configured() -> bool:
-    """Whether `GENIE_SPACE_ID` is set at all (the demo serves its own space when it is not)."""
-    return bool((os.environ.get("GENIE_SPACE_ID") or "").strip())
-
-
-def genie_space_id_from_env() -> str:
-    """`GENIE_SPACE_ID`, required when MAS_BACKEND=genie; a bad or missing id is a ConfigError."""
-    raw = (os.environ.get("GENIE_SPACE_ID") or "").strip()
-    if not raw:
-        raise ConfigError(
-            "MAS_BACKEND=genie needs GENIE_SPACE_ID, the id of the Genie space to ask (the last part of "
-            "its URL, …/genie/rooms/<id>); set it, or set MAS_BACKEND=supervisor."
-        )
-    if len(raw) > 64 or not set(raw) <= _SPACE_ID_CHARS:
-        raise ConfigError(
-            f"GENIE_SPACE_ID={raw[:80]!r} is not a Genie space id: it should be letters and digits only, "
-            "like 01ef1fa2b3c456789abcdef012345678."
-        )
-    return raw
-
-
-@dataclass(frozen=True)
-class GeniePolicy:
-    """How the Genie backend polls and queues: Genie advises polling every 1–5 s with backoff and
-    giving up after about 10 minutes, and allows about 5 questions a minute per workspace on its
-    free tier (shared/notes/wave2-platform.md §3.4)."""
-
-    first_poll: float = 1.0
-    max_poll: float = 5.0
-    timeout: float = 600.0
-    questions_per_minute: int = 5
-    rate_window: float = 60.0
-    max_rate_wait: float = 300.0
-    """The longest wait for the rate limit before the question fails with an error."""
-
-    @classmethod
-    def from_env(cls) -> GeniePolicy:
-        per_minute = os.environ.get("GENIE_QUESTIONS_PER_MINUTE") or str(cls.questions_per_minute)
-        if not per_minute.strip().isdigit() or int(per_minute) < 1:
-            raise ConfigError(
-                f"GENIE_QUESTIONS_PER_MINUTE must be a whole number above 0 (got {per_minute!r})."
-            )
-        return cls(
-            timeout=_genie_float("GENIE_TIMEOUT", cls.timeout),
-            questions_per_minute=int(per_minute),
-            rate_window=_genie_float("GENIE_RATE_WINDOW", cls.rate_window),
-        )
-
-
-def demo_genie_step_from_env() -> float:
-    """Seconds the demo's Genie spends on each status (MAS_DEMO_GENIE_STEP, default 0.5)."""
-    return _genie_float("MAS_DEMO_GENIE_STEP", 0.5)
-
-
-def demo_genie_rate_limit_from_env() -> int:
-    """Questions a minute the demo's Genie accepts before it answers 429 (MAS_DEMO_GENIE_RATE_LIMIT;
-    default 5, as Genie's free tier)."""
-    raw = (os.environ.get("MAS_DEMO_GENIE_RATE_LIMIT") or "5").strip()
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(f"MAS_DEMO_GENIE_RATE_LIMIT must be a whole number above 0 (got {raw!r}).")
-    return int(raw)
