@@ -121,7 +121,7 @@ class Emulator:
         if isinstance(responder, _demo_supervisor()):
             from mas.demo.workspace import DemoWorkspace
 
-            self.workspace = DemoWorkspace()  # the Genie space lookup and MLflow assessments
+            self.workspace = DemoWorkspace()  # MLflow assessments on the demo's traces
             self.add_routes(self.workspace.routes())
         self._thread = threading.Thread(
             target=self._server.serve_forever,

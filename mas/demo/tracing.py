@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-# The demo Genie space of the live-style demo: a fixed 32-hex id, answered by `mas.demo.workspace`.
+# The demo Genie space of the live-style demo: a fixed 32-hex id, answered by `mas.demo.genie_api`.
 DEMO_SPACE_ID = "01f0d3a5c2b14e6f8a9b7c6d5e4f3a21"
 DEMO_SPACE_TITLE = "Revenue Analytics"
 DEMO_SPACE_DESCRIPTION = "Net and gross revenue, orders and units by month, region, channel and product."

@@ -1,10 +1,10 @@
-"""The demo workspace's REST APIs beside serving: the Genie space lookup and MLflow trace assessments.
+"""The demo workspace's MLflow trace assessments: what a thumbs up/down posts to, recorded.
 
-`DemoWorkspace().routes()` answers `GET /api/2.0/genie/spaces/{id}` (the live-style demo's one
-space; others 404 as the real API does) and MLflow 3's assessments on a trace: create
+`DemoWorkspace().routes()` answers MLflow 3's assessments on a trace: create
 (`POST /api/3.0/mlflow/traces/{trace_id}/assessments`), update (`PATCH …/{assessment_id}` with
 `update_mask`) and get. Each stored assessment keeps the fingerprint of whoever posted it, so
-tests can check which identity sent a vote. Serving itself is `mas.demo.handler`.
+tests can check which identity sent a vote. The Genie space lookup is the Genie API's
+(`mas.demo.genie_api`); serving itself is `mas.demo.handler`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from mas.demo.routes import ApiRequest, ApiResponse, Route, error, route
-from mas.demo.tracing import DEMO_SPACE_DESCRIPTION, DEMO_SPACE_ID, DEMO_SPACE_TITLE
 
 _SOURCE_TYPES = frozenset({"HUMAN", "LLM_JUDGE", "CODE"})
 _UPDATABLE = frozenset({"feedback", "rationale", "metadata", "valid"})
@@ -43,21 +42,10 @@ class DemoWorkspace:
     def routes(self) -> list[Route]:
         traces = r"/api/3\.0/mlflow/traces/([^/]+)/assessments"
         return [
-            route("GET", r"/api/2\.0/genie/spaces/([^/]+)", self._space),
             route("POST", traces, self._create),
             route("PATCH", traces + r"/([^/]+)", self._update),
             route("GET", traces + r"/([^/]+)", self._get),
         ]
-
-    @staticmethod
-    def _space(request: ApiRequest) -> ApiResponse:
-        (space_id,) = request.groups
-        if space_id != DEMO_SPACE_ID:
-            return error(404, "RESOURCE_DOES_NOT_EXIST", f"Genie space {space_id} does not exist.")
-        return ApiResponse(200, {
-            "space_id": DEMO_SPACE_ID, "title": DEMO_SPACE_TITLE, "warehouse_id": "demo0000warehouse",
-            "description": DEMO_SPACE_DESCRIPTION,
-        })  # fmt: skip
 
     def _create(self, request: ApiRequest) -> ApiResponse:
         (trace_id,) = request.groups
