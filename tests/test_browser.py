@@ -63,6 +63,32 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-3000:]}")
 
 
+def start_app(
+    env: dict[str, str], *, port: int, log: Path, address: str | None = "127.0.0.1", own_session: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`streamlit run streamlit_app.py` on `port` with `env`, output to `log`; returns once healthy.
+
+    `address=None` leaves the bind address to `.streamlit/config.toml`; `own_session` puts the server
+    in a process group of its own (so a test can kill -9 it and its children).
+    """
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)]
+    if address is not None:
+        command += ["--server.address", address]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*command, "--server.headless", "true"], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=own_session,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+    except BaseException:
+        proc.kill()
+        proc.wait(timeout=15)
+        raise
+    return proc, url
+
+
 @contextmanager
 def _serve(base: Path, *, pacing: float = 0.0, workspace: str | None = None) -> Iterator[str]:
     """`streamlit run` on a free port, in demo mode or against `workspace`; yields its URL once healthy."""
@@ -75,15 +101,8 @@ def _serve(base: Path, *, pacing: float = 0.0, workspace: str | None = None) -> 
         env["MAS_DEMO_STYLE"] = "classic"  # these tests were written for agent-revenue-genie, SQL in outputs
     else:
         env.update({"DATABRICKS_HOST": workspace, "DATABRICKS_TOKEN": "browser-test-token"})
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_app(env, port=port, log=log)
     try:
-        _wait_healthy(url, proc, log)
         yield url
     finally:
         proc.terminate()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.emulator import Emulator
-from test_browser import CHROMIUM, ROOT, TIMEOUT_MS, _free_port, _open, _wait_healthy, expect, wait_idle
+from test_browser import CHROMIUM, TIMEOUT_MS, _free_port, _open, expect, start_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -42,29 +40,8 @@ def genie_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Emulat
             GENIE_SPACE_ID=SPACE,
             DATABRICKS_CONFIG_FILE=str(base / "none.cfg"),
         )
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "streamlit",
-                    "run",
-                    "streamlit_app.py",
-                    "--server.port",
-                    str(port),
-                    "--server.address",
-                    "127.0.0.1",
-                    "--server.headless",
-                    "true",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{port}"
+        proc, url = start_app(env, port=port, log=log)
         try:
-            _wait_healthy(url, proc, log)
             yield emulator, url
         finally:
             proc.terminate()

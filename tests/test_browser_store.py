@@ -13,7 +13,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _free_port, _wait_healthy, ask, wait_idle
+from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _free_port, ask, start_app, wait_idle
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parent.parent
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
@@ -50,27 +48,7 @@ class App:
             MAS_HISTORY_DB=f"sqlite:///{self.history}",
         )
         log = self.log = self.base / f"server-{port}.log"
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "streamlit",
-                    "run",
-                    "streamlit_app.py",
-                    "--server.port",
-                    str(port),
-                    "--server.headless",
-                    "true",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.url = f"http://127.0.0.1:{port}"
-        _wait_healthy(self.url, self.proc, log)
+        self.proc, self.url = start_app(env, port=port, log=log, address=None, own_session=True)
         return self
 
     def stop(self) -> None:
